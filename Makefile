@@ -1,0 +1,31 @@
+# Two commands do everything:  make lab  (install, open the lessons)  and  make test  (install, test).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: lab test notebooks lint student clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall when the requirements change; `pip install` is idempotent and keeps what fits.
+$(VENV)/.installed: $(BIN)/activate requirements.txt pyproject.toml
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install -r requirements.txt -e .
+	touch $@
+
+lab: $(VENV)/.installed  ## open the lessons in JupyterLab
+	$(BIN)/jupyter lab notebooks/
+
+test: $(VENV)/.installed  ## unit tests + every notebook re-executed by nbval
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+		$(BIN)/python -m pytest -n 2 --dist loadfile
+
+notebooks: $(VENV)/.installed  ## re-execute every notebook in order and store the outputs
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python tools/run_notebooks.py
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check nnlib tests tools benchmarks
+
+clean:
+	rm -rf $(VENV)

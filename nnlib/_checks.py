@@ -1,0 +1,33 @@
+"""Input checks shared by nnlib's modules: clear errors naming what was expected and received."""
+
+import numpy as np
+
+
+def as_float_array(x, name, ndim=None, dtype=None):
+    """Return `x` as a finite floating-point array, or raise TypeError/ValueError saying why not.
+
+    ndim: the required number of dimensions (None accepts any). dtype: the floating dtype to convert
+    to (None keeps a floating dtype as it is and turns anything else into float64).
+    """
+    array = np.asarray(x)
+    if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+        raise TypeError(f"{name} must be a numeric array; received dtype {array.dtype}")
+    if np.iscomplexobj(array):
+        raise TypeError(f"{name} must be real-valued; received dtype {array.dtype}")
+    if ndim is not None and array.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} dimension(s); received shape {array.shape}")
+    if dtype is None:
+        dtype = array.dtype if np.issubdtype(array.dtype, np.floating) else np.float64
+    array = array.astype(dtype, copy=False)
+    if not np.all(np.isfinite(array)):
+        bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
+        raise ValueError(f"{name} must be finite; received {bad} nan or inf value(s)")
+    return array
+
+
+def same_shape(a, b, a_name, b_name):
+    """Raise ValueError unless arrays `a` and `b` have the same shape."""
+    if a.shape != b.shape:
+        raise ValueError(
+            f"{a_name} and {b_name} must have the same shape; received {a.shape} and {b.shape}"
+        )

@@ -1,0 +1,111 @@
+"""Loss functions L(Y_hat, Y) and their gradients dL/dY_hat.
+
+Shapes: predictions `Y_hat` and targets `Y` are (N, K), one sample per row. Every loss is summed
+over the K outputs of a sample and averaged over the N samples of the batch, so gradients carry a
+factor 1/N. Class targets may be given as one-hot rows (N, K) or as integer labels (N,).
+"""
+
+import numpy as np
+
+from ._checks import as_float_array, same_shape
+from .activations import sigmoid
+from .data import one_hot
+
+EPS = 1e-12  # probabilities are clipped to [EPS, 1] before a log: log(0) would be -inf
+
+
+def _pair(Y_hat, Y):
+    """Check predictions and targets; integer labels (N,) become one-hot to match Y_hat (N, K)."""
+    Y_hat = as_float_array(Y_hat, "Y_hat", ndim=2)
+    Y = np.asarray(Y)
+    if Y.ndim == 1 and np.issubdtype(Y.dtype, np.integer) and Y_hat.shape[1] > 1:
+        if Y.shape[0] != Y_hat.shape[0]:
+            raise ValueError(
+                f"expected {Y_hat.shape[0]} labels, one per row of Y_hat; received {Y.shape[0]}"
+            )
+        Y = one_hot(Y, Y_hat.shape[1])
+    Y = as_float_array(Y, "Y", dtype=Y_hat.dtype)
+    same_shape(Y_hat, Y, "Y_hat", "Y")
+    return Y_hat, Y
+
+
+def mse(Y_hat, Y):
+    """Mean squared error L = 1/(2N) sum_n ||y_hat_n - y_n||^2 (the 1/2 cancels in the gradient)."""
+    Y_hat, Y = _pair(Y_hat, Y)
+    return 0.5 * float(np.sum((Y_hat - Y) ** 2)) / len(Y)
+
+
+def mse_grad(Y_hat, Y):
+    """dL/dY_hat = (Y_hat - Y) / N, shape (N, K)."""
+    Y_hat, Y = _pair(Y_hat, Y)
+    return (Y_hat - Y) / len(Y)
+
+
+def cross_entropy(P, Y):
+    """Cross-entropy of predicted probabilities P against targets: -1/N sum_n sum_k y_nk log p_nk.
+
+    P is clipped to [1e-12, 1], so a zero probability costs about 27.6 rather than infinity.
+    """
+    P, Y = _pair(P, Y)
+    return -float(np.sum(Y * np.log(np.clip(P, EPS, 1.0)))) / len(Y)
+
+
+def cross_entropy_grad(P, Y):
+    """dL/dP = -Y / (N P), shape (N, K), with the same clipping as `cross_entropy`."""
+    P, Y = _pair(P, Y)
+    return -Y / np.clip(P, EPS, 1.0) / len(Y)
+
+
+def binary_cross_entropy(P, Y):
+    """Binary cross-entropy for sigmoid outputs P in (0, 1) and targets Y in {0, 1}, both (N, K).
+
+    L = -1/N sum [y log p + (1 - y) log(1 - p)], with p clipped away from 0 and 1.
+    """
+    P, Y = _pair(P, Y)
+    P = np.clip(P, EPS, 1 - EPS)
+    return -float(np.sum(Y * np.log(P) + (1 - Y) * np.log(1 - P))) / len(Y)
+
+
+def binary_cross_entropy_grad(P, Y):
+    """dL/dP = (P - Y) / (N P (1 - P)), shape (N, K)."""
+    P, Y = _pair(P, Y)
+    P = np.clip(P, EPS, 1 - EPS)
+    return (P - Y) / (P * (1 - P)) / len(Y)
+
+
+def softmax_cross_entropy(Z, Y):
+    """Softmax followed by cross-entropy, from the logits Z (N, K). Returns (loss, dZ).
+
+    The log-probabilities are computed as Z - logsumexp(Z), which never takes log of 0, and the
+    gradient with respect to the logits is the famous shortcut dZ = (softmax(Z) - Y) / N.
+    """
+    Z, Y = _pair(Z, Y)
+    shifted = Z - Z.max(axis=1, keepdims=True)
+    log_P = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+    loss = -float(np.sum(Y * log_P)) / len(Y)
+    return loss, (np.exp(log_P) - Y) / len(Y)
+
+
+def sigmoid_binary_cross_entropy(Z, Y):
+    """Sigmoid followed by binary cross-entropy, from the logits Z (N, K). Returns (loss, dZ).
+
+    Uses log(1 + e^z) = max(z, 0) + log(1 + e^-|z|), stable for any z; dZ = (sigmoid(Z) - Y) / N.
+    """
+    Z, Y = _pair(Z, Y)
+    loss = np.sum(np.maximum(Z, 0) - Z * Y + np.log1p(np.exp(-np.abs(Z))))
+    return float(loss) / len(Y), (sigmoid(Z) - Y) / len(Y)
+
+
+LOSSES = {
+    "mse": (mse, mse_grad),
+    "cross_entropy": (cross_entropy, cross_entropy_grad),
+    "binary_cross_entropy": (binary_cross_entropy, binary_cross_entropy_grad),
+}
+
+
+def get_loss(name):
+    """Return the pair (loss, loss_grad) for a loss name, e.g. get_loss("mse")."""
+    if name not in LOSSES:
+        raise ValueError(f"unknown loss {name!r}; expected one of: {', '.join(sorted(LOSSES))}")
+    return LOSSES[name]
+

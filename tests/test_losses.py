@@ -1,0 +1,79 @@
+import numpy as np
+import pytest
+
+from nnlib import losses
+from nnlib.activations import sigmoid, softmax
+from nnlib.gradcheck import numerical_gradient, relative_error
+
+rng = np.random.default_rng(1)
+N, K = 5, 3
+LABELS = rng.integers(0, K, size=N)
+ONE_HOT = np.eye(K)[LABELS]
+PROBS = softmax(rng.normal(size=(N, K)))
+BINARY = rng.integers(0, 2, size=(N, K)).astype(float)
+
+
+@pytest.mark.parametrize("name, P, Y", [
+    ("mse", rng.normal(size=(N, K)), rng.normal(size=(N, K))),
+    ("cross_entropy", PROBS, ONE_HOT),
+    ("binary_cross_entropy", sigmoid(rng.normal(size=(N, K))), BINARY),
+])
+def test_loss_gradient_matches_numerical_gradient(name, P, Y):
+    loss, loss_grad = losses.get_loss(name)
+    P = P.copy()
+    numeric = numerical_gradient(lambda p: loss(p, Y), P)
+    assert relative_error(loss_grad(P, Y), numeric) < 1e-7
+
+
+@pytest.mark.parametrize("fused, activation", [
+    (losses.softmax_cross_entropy, softmax),
+    (losses.sigmoid_binary_cross_entropy, sigmoid),
+])
+def test_fused_losses_match_their_parts_and_gradients(fused, activation):
+    Z = rng.normal(size=(N, K)) * 3
+    Y = ONE_HOT if activation is softmax else BINARY
+    loss, dZ = fused(Z, Y)
+    plain = losses.cross_entropy if activation is softmax else losses.binary_cross_entropy
+    assert loss == pytest.approx(plain(activation(Z), Y), rel=1e-10)
+    numeric = numerical_gradient(lambda z: fused(z, Y)[0], Z.copy())
+    assert relative_error(dZ, numeric) < 1e-7
+
+
+def test_worked_values():
+    assert losses.mse(np.array([[1.0, 2.0]]), np.array([[0.0, 0.0]])) == pytest.approx(2.5)
+    p = np.array([[0.7, 0.2, 0.1]])
+    assert losses.cross_entropy(p, np.array([0])) == pytest.approx(-np.log(0.7))
+    assert losses.binary_cross_entropy(np.array([[0.9]]), np.array([[1.0]])) == pytest.approx(
+        -np.log(0.9))
+
+
+def test_integer_labels_equal_one_hot_targets():
+    assert losses.cross_entropy(PROBS, LABELS) == losses.cross_entropy(PROBS, ONE_HOT)
+    loss_a, dZ_a = losses.softmax_cross_entropy(PROBS, LABELS)
+    loss_b, dZ_b = losses.softmax_cross_entropy(PROBS, ONE_HOT)
+    assert loss_a == loss_b
+    np.testing.assert_array_equal(dZ_a, dZ_b)
+
+
+def test_log_of_zero_is_guarded():
+    zero = np.array([[0.0, 1.0]])
+    assert np.isfinite(losses.cross_entropy(zero, np.array([0])))
+    assert np.all(np.isfinite(losses.cross_entropy_grad(zero, np.array([0]))))
+    assert np.isfinite(losses.binary_cross_entropy(np.array([[0.0, 1.0]]), np.array([[1.0, 0.0]])))
+    loss, dZ = losses.softmax_cross_entropy(np.array([[1000.0, -1000.0]]), np.array([1]))
+    assert loss == pytest.approx(2000.0) and np.all(np.isfinite(dZ))
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match=r"same shape; received \(5, 3\) and \(5, 2\)"):
+        losses.mse(np.zeros((5, 3)), np.zeros((5, 2)))
+    with pytest.raises(ValueError, match=r"labels must lie in \[0, 2\].*values from 0 to 3"):
+        losses.cross_entropy(PROBS, np.array([0, 1, 2, 3, 0]))
+    with pytest.raises(ValueError, match="expected 5 labels.*received 4"):
+        losses.softmax_cross_entropy(PROBS, np.array([0, 1, 2, 1]))
+    with pytest.raises(ValueError, match="finite; received 1 nan or inf"):
+        losses.mse(np.array([[np.nan]]), np.array([[0.0]]))
+    with pytest.raises(TypeError, match="numeric array; received dtype <U1"):
+        losses.mse(np.array([["a"]]), np.array([[0.0]]))
+    with pytest.raises(ValueError, match="unknown loss 'mae'"):
+        losses.get_loss("mae")
