@@ -29,3 +29,6 @@ lint: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV)
+
+student: $(VENV)/.installed  ## write the student editions (solutions removed) into student/
+	$(BIN)/python tools/make_student.py
