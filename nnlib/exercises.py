@@ -7,54 +7,127 @@ printing the whole answer.
 Exercises ask for a function; its body sits between `### BEGIN SOLUTION` and `### END SOLUTION`
 lines, which the student edition replaces with `raise NotImplementedError(...)`. The checks treat
 that error as "not done yet".
+
+For automatic grading (nbgrader's autograder, a CI job over handed-in notebooks), set the
+environment variable NNLIB_STRICT_CHECKS=1 before starting Jupyter: a check that does not pass then
+raises `CheckFailed` (an AssertionError) after printing its line, so the cell counts as failed.
 """
+
+import copy
+import os
 
 import numpy as np
 
 PASS, FAIL, TODO = "[pass]", "[FAIL]", "[not done yet]"
+STRICT_ENV = "NNLIB_STRICT_CHECKS"
+_LONGEST_MESSAGE = 300
+_NOT_DONE = "replace `raise NotImplementedError` with your code, then run this cell again"
+
+
+class CheckFailed(AssertionError):
+    """A check did not pass; raised only in strict mode (environment NNLIB_STRICT_CHECKS=1)."""
+
+
+def _one_line(text):
+    """Whitespace collapsed to single spaces, long text shortened: the report stays one line."""
+    text = " ".join(str(text).split())
+    if len(text) > _LONGEST_MESSAGE:
+        text = text[: _LONGEST_MESSAGE - 3] + "..."
+    return text
 
 
 def _report(status, name, message):
-    print(f"{status} {name}: {message}")
+    line = f"{status} {_one_line(name)}: {_one_line(message)}"
+    print(line)
+    if status != PASS and os.environ.get(STRICT_ENV, "").strip() not in ("", "0"):
+        raise CheckFailed(line)
+
+
+def _describe(value):
+    """A short description of a value's type, for messages: 'a str', 'a list of 3 items'."""
+    if isinstance(value, (list, tuple, dict)):
+        return f"a {type(value).__name__} of {len(value)} items"
+    if isinstance(value, np.ndarray):
+        return f"an array of dtype {value.dtype}"
+    return f"a {type(value).__name__}"
+
+
+def _copied(args):
+    """Copies of the arguments, so that neither call sees what the other one changed in place."""
+    try:
+        return copy.deepcopy(args)
+    except Exception:  # an argument that cannot be copied is passed as it is
+        return args
 
 
 def _call(fn, args):
-    """Run the learner's function: (result, None), or (None, the line to report)."""
+    """Run the learner's function: (result, None), or (None, (status, the line to report))."""
+    if not callable(fn):
+        return None, (FAIL, f"expected a function, received {_describe(fn)}")
     try:
-        return fn(*args), None
+        return fn(*_copied(args)), None
     except NotImplementedError:
-        return None, (TODO, "replace `raise NotImplementedError` with your code, then run "
-                            "this cell again")
+        return None, (TODO, _NOT_DONE)
     except Exception as error:  # a learner's bug must not stop the notebook
-        return None, (FAIL, f"your code raised {type(error).__name__}: {error}")
+        return None, (FAIL, f"your code raised {type(error).__name__}: {error} "
+                            "(call your function in a cell of its own to see where)")
+
+
+def _numbers(value):
+    """`value` as a NumPy array of numbers (bool, int or float), or None if it is something else."""
+    if value is None or isinstance(value, (str, bytes)):
+        return None
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError):  # e.g. a list of rows of different lengths
+        return None
+    return array if array.dtype.kind in "biuf" else None
+
+
+def _shape_text(shape):
+    return f"{shape} (a single number)" if shape == () else str(shape)
 
 
 def _compare(result, expected, rtol, atol):
     """None when `result` matches `expected`, else a sentence on the first difference found."""
-    try:
-        result = np.asarray(result, dtype=np.float64)
-    except (TypeError, ValueError):
-        return f"expected a number or an array of numbers, received {type(result).__name__}"
-    expected = np.asarray(expected, dtype=np.float64)
-    if result.shape != expected.shape:
-        return f"expected shape {expected.shape}, received shape {result.shape}"
-    if not np.all(np.isfinite(result)):
-        return "the result contains nan or inf"
-    close = np.isclose(result, expected, rtol=rtol, atol=atol)
-    if np.all(close):
-        return None
-    index = tuple(int(i) for i in np.argwhere(~close)[0])
-    where = f" at index {index}" if index else ""
-    difference = np.linalg.norm(result - expected)
-    scale = np.linalg.norm(result) + np.linalg.norm(expected)
-    return (f"the value{where} is {result[index]:.6g}, expected {expected[index]:.6g} "
-            f"(relative error of the whole result {difference / scale:.2g})")
+    if result is None:
+        return "your function returned None (is a `return` statement missing?)"
+    got = _numbers(result)
+    if got is None:
+        return f"expected a number or an array of numbers, received {_describe(result)}"
+    want = _numbers(expected)
+    if want is None:
+        return (f"the check's expected value is not numeric ({_describe(expected)}): "
+                "a bug in the lesson")
+    if got.shape != want.shape:
+        return (f"expected shape {_shape_text(want.shape)}, "
+                f"received shape {_shape_text(got.shape)}")
+    g, w = got.astype(np.float64), want.astype(np.float64)
+    with np.errstate(all="ignore"):
+        close = np.isclose(g, w, rtol=rtol, atol=atol, equal_nan=True)
+        if np.all(close):
+            return None
+        index = tuple(int(i) for i in np.argwhere(~close)[0])
+        where = f" at index {index}" if index else ""
+        message = f"the value{where} is {g[index]:.6g}, expected {w[index]:.6g}"
+        if close.size > 1:
+            message += f"; {int(np.sum(~close))} of {close.size} values differ"
+        if not np.all(np.isfinite(g[np.isfinite(w)])):
+            message += "; the result contains nan or inf"
+        else:
+            error = np.linalg.norm(g - w) / (np.linalg.norm(g) + np.linalg.norm(w))
+            if np.isfinite(error):
+                message += f" (relative error of the whole result {error:.2g})"
+    if (want.dtype.kind in "biu") != (got.dtype.kind in "biu"):
+        message += f"; expected dtype {want.dtype}, received {got.dtype}"
+    return message
 
 
 def check_function(fn, reference, inputs, name=None, rtol=1e-6, atol=1e-9):
     """Compare fn(*args) with reference(*args) for every argument tuple in `inputs`.
 
-    An input that is not a tuple is passed as the single argument. Example:
+    An input that is not a tuple is passed as the single argument. Each call gets its own copy of
+    the arguments. Example:
         check_function(my_relu, nnlib.activations.relu, [np.array([-1.0, 2.0]), 0.5])
     """
     name = name or getattr(fn, "__name__", "your function")
@@ -63,7 +136,14 @@ def check_function(fn, reference, inputs, name=None, rtol=1e-6, atol=1e-9):
         result, problem = _call(fn, args)
         if problem:
             return _report(problem[0], name, problem[1])
-        mismatch = _compare(result, reference(*args), rtol, atol)
+        try:
+            expected = reference(*_copied(args))
+        except NotImplementedError:
+            return _report(TODO, name, "this check needs an earlier exercise: finish that first")
+        except Exception as error:
+            return _report(FAIL, name, "the check could not compute the expected result "
+                                       f"({type(error).__name__}: {error}): a bug in the lesson")
+        mismatch = _compare(result, expected, rtol, atol)
         if mismatch:
             return _report(FAIL, name, f"on test input {number} of {len(cases)}, {mismatch}")
     _report(PASS, name, f"correct on all {len(cases)} test inputs")
@@ -76,7 +156,9 @@ def check_value(fn, expected, name=None, rtol=1e-6, atol=1e-9):
     if problem:
         return _report(problem[0], name, problem[1])
     mismatch = _compare(result, expected, rtol, atol)
-    _report(FAIL, name, mismatch) if mismatch else _report(PASS, name, "correct")
+    if mismatch:
+        return _report(FAIL, name, mismatch)
+    _report(PASS, name, "correct")
 
 
 def check_that(fn, test, name=None):
@@ -85,14 +167,23 @@ def check_that(fn, test, name=None):
     Example, a network that must learn XOR:
         check_that(train_xor, lambda model: (accuracy(...) == 1, f"accuracy {...}"))
     The message is printed on a pass and on a fail alike, so it should state the measured figure.
+    `test` may also return a plain bool (then a generic message is printed).
     """
     name = name or getattr(fn, "__name__", "your answer")
     result, problem = _call(fn, ())
     if problem:
         return _report(problem[0], name, problem[1])
     try:
-        ok, message = test(result)
+        outcome = test(result)
+        if isinstance(outcome, tuple) and len(outcome) == 2:
+            ok, message = bool(outcome[0]), outcome[1]
+        else:
+            ok = bool(outcome)
+            message = "correct" if ok else "the result does not have the required property"
+    except NotImplementedError:
+        return _report(TODO, name, "this check needs an earlier exercise: finish that first")
     except Exception as error:
+        hint = " (your function returned None: is a `return` missing?)" if result is None else ""
         return _report(FAIL, name, f"the result could not be checked ({type(error).__name__}: "
-                                   f"{error})")
+                                   f"{error}){hint}")
     _report(PASS if ok else FAIL, name, message)

@@ -1,0 +1,265 @@
+"""nnlib.exercises: every check prints exactly one line, [pass], [FAIL] or [not done yet], and
+never raises (unless strict mode is switched on for grading)."""
+
+import numpy as np
+import pytest
+
+from nnlib.exercises import CheckFailed, check_function, check_that, check_value
+
+
+def printed(capsys):
+    """The one line a check printed (the test fails if it printed more or less)."""
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert len(lines) == 1, f"expected one line, got {out!r}"
+    return lines[0]
+
+
+def double(x):
+    return 2 * x
+
+
+def not_done(*args):
+    raise NotImplementedError("exercise: complete not_done()")
+
+
+INPUTS = [np.array([1.0, -2.0, 3.5]), np.zeros((2, 3)), 0.5]
+
+
+# --- check_function -----------------------------------------------------------------------------
+
+def test_check_function_pass(capsys):
+    assert check_function(double, lambda x: x + x, INPUTS, name="double") is None
+    assert printed(capsys) == "[pass] double: correct on all 3 test inputs"
+
+
+def test_check_function_uses_the_function_name_by_default(capsys):
+    check_function(double, lambda x: x + x, INPUTS)
+    assert printed(capsys).startswith("[pass] double:")
+
+
+def test_check_function_tuple_inputs_are_spread_over_the_arguments(capsys):
+    check_function(lambda a, b: a @ b, np.dot, [(np.eye(2), np.ones((2, 3)))], name="matmul")
+    assert printed(capsys) == "[pass] matmul: correct on all 1 test inputs"
+
+
+def test_check_function_wrong_shape(capsys):
+    check_function(lambda x: x.reshape(-1, 1), double, INPUTS[:1], name="f")
+    line = printed(capsys)
+    assert line.startswith("[FAIL] f: on test input 1 of 1, ")
+    assert "expected shape (3,), received shape (3, 1)" in line
+
+
+def test_check_function_scalar_against_array_shape(capsys):
+    check_value(lambda: np.array([2.0]), 2.0, name="v")
+    assert "expected shape () (a single number), received shape (1,)" in printed(capsys)
+
+
+def test_check_function_wrong_value_names_the_first_difference_not_the_answer(capsys):
+    wrong = np.array([2.0, -4.0, 7.5])  # right, right, wrong (7 expected)
+    check_function(lambda x: wrong, double, INPUTS[:1], name="f")
+    line = printed(capsys)
+    assert line.startswith("[FAIL] f: on test input 1 of 1, ")
+    assert "the value at index (2,) is 7.5, expected 7" in line
+    assert "1 of 3 values differ" in line
+    assert "relative error of the whole result 0.029" in line
+    assert "-4" not in line  # the rest of the answer is not printed
+
+
+def test_check_function_reports_which_input_failed(capsys):
+    check_function(lambda x: x * 2 if np.ndim(x) else 0.0, double, INPUTS, name="f")
+    line = printed(capsys)
+    assert line.startswith("[FAIL] f: on test input 3 of 3, the value is 0, expected 1")
+
+
+def test_check_function_tolerances(capsys):
+    check_function(lambda x: double(x) * (1 + 1e-9), double, INPUTS)
+    assert printed(capsys).startswith("[pass]")
+    check_function(lambda x: double(x) * (1 + 1e-3), double, INPUTS)
+    assert printed(capsys).startswith("[FAIL]")
+    check_function(lambda x: double(x) * (1 + 1e-3), double, INPUTS, rtol=1e-2)
+    assert printed(capsys).startswith("[pass]")
+
+
+def test_check_function_nan(capsys):
+    check_function(lambda x: np.array([2.0, np.nan, 7.0]), double, INPUTS[:1], name="f")
+    line = printed(capsys)
+    assert line.startswith("[FAIL] f:")
+    assert "the value at index (1,) is nan, expected -4" in line
+    assert "the result contains nan or inf" in line
+
+
+def test_check_function_nan_where_the_reference_has_nan_too_passes(capsys):
+    def positive_part(x):
+        return np.where(x > 0, x, np.nan)
+
+    check_function(positive_part, positive_part, [np.array([-1.0, 1.0])], name="log")
+    assert printed(capsys).startswith("[pass] log:")
+
+
+@pytest.mark.parametrize("answer, described", [
+    ("3.0", "a str"),
+    ({"a": 1}, "a dict of 1 items"),
+    ([[1.0], [2.0, 3.0]], "a list of 2 items"),
+    (np.array(["a", "b"]), "an array of dtype <U1"),
+])
+def test_check_function_wrong_type(capsys, answer, described):
+    check_function(lambda x: answer, double, [1.0], name="f")
+    line = printed(capsys)
+    assert line.startswith("[FAIL] f: on test input 1 of 1, ")
+    assert f"expected a number or an array of numbers, received {described}" in line
+
+
+def test_check_function_missing_return(capsys):
+    def forgot_return(x):
+        2 * x
+
+    check_function(forgot_return, double, [1.0])
+    line = printed(capsys)
+    assert line.startswith("[FAIL] forgot_return:")
+    assert "returned None (is a `return` statement missing?)" in line
+
+
+def test_check_function_integer_against_float_names_the_dtypes(capsys):
+    check_value(lambda: np.array([0.0, 1.5]), np.array([0, 1]), name="labels")
+    line = printed(capsys)
+    assert line.startswith("[FAIL] labels:")
+    assert "expected dtype int64, received float64" in line
+
+
+def test_check_function_not_done_yet(capsys):
+    check_function(not_done, double, INPUTS)
+    assert printed(capsys) == ("[not done yet] not_done: replace `raise NotImplementedError` "
+                               "with your code, then run this cell again")
+
+
+def test_check_function_crashing_learner_code(capsys):
+    def crashes(x):
+        return x @ np.ones((5, 5))
+
+    check_function(crashes, double, INPUTS)
+    line = printed(capsys)
+    assert line.startswith("[FAIL] crashes: your code raised ValueError: matmul")
+
+
+def test_a_multi_line_error_message_is_kept_on_one_line(capsys):
+    def crashes(x):
+        raise KeyError("first line\nsecond line " + "x" * 1000)
+
+    check_function(crashes, double, [1.0])
+    line = printed(capsys)
+    assert line.startswith("[FAIL] crashes: your code raised KeyError:")
+    assert len(line) < 400
+
+
+def test_check_function_not_a_function(capsys):
+    check_function(np.array([2.0]), double, [1.0], name="f")
+    assert printed(capsys) == "[FAIL] f: expected a function, received an array of dtype float64"
+
+
+def test_learner_code_that_changes_its_input_does_not_change_the_reference_input(capsys):
+    def doubles_in_place(x):
+        x *= 2
+        return x
+
+    x = np.array([1.0, 2.0])
+    check_function(doubles_in_place, double, [x])
+    assert printed(capsys).startswith("[pass]")
+    np.testing.assert_array_equal(x, [1.0, 2.0])
+
+
+def test_a_reference_that_needs_an_unfinished_exercise_is_not_done_yet(capsys):
+    check_function(double, not_done, [1.0], name="f")
+    assert printed(capsys).startswith("[not done yet] f: this check needs an earlier exercise")
+
+
+def test_a_broken_reference_is_reported_not_raised(capsys):
+    check_function(double, lambda x: 1 / 0, [1.0], name="f")
+    line = printed(capsys)
+    assert line.startswith("[FAIL] f: the check could not compute the expected result "
+                           "(ZeroDivisionError")
+
+
+# --- check_value --------------------------------------------------------------------------------
+
+def test_check_value_pass(capsys):
+    check_value(lambda: np.array([[1.0, 2.0]]), [[1.0, 2.0]], name="answer")
+    assert printed(capsys) == "[pass] answer: correct"
+
+
+def test_check_value_fail(capsys):
+    check_value(lambda: 0.25, 0.5, name="answer")
+    line = printed(capsys)
+    assert line.startswith("[FAIL] answer: the value is 0.25, expected 0.5")
+    assert "relative error of the whole result 0.33" in line
+
+
+def test_check_value_not_done_yet_and_crash(capsys):
+    check_value(not_done, 1.0)
+    assert printed(capsys).startswith("[not done yet] not_done: ")
+    check_value(lambda: {}["missing"], 1.0, name="answer")
+    assert printed(capsys).startswith("[FAIL] answer: your code raised KeyError: 'missing'")
+
+
+def test_check_value_does_not_warn_on_infinities(capsys, recwarn):
+    check_value(lambda: np.array([np.inf, 1.0]), np.array([np.inf, 2.0]), name="v")
+    line = printed(capsys)
+    assert line.startswith("[FAIL] v: the value at index (1,) is 1, expected 2")
+    assert not recwarn.list
+
+
+# --- check_that ---------------------------------------------------------------------------------
+
+def test_check_that_pass_and_fail_print_the_message(capsys):
+    check_that(lambda: 0.97, lambda acc: (acc > 0.95, f"accuracy {acc:.2f}"), name="train")
+    assert printed(capsys) == "[pass] train: accuracy 0.97"
+    check_that(lambda: 0.80, lambda acc: (acc > 0.95, f"accuracy {acc:.2f}, needs > 0.95"),
+               name="train")
+    assert printed(capsys) == "[FAIL] train: accuracy 0.80, needs > 0.95"
+
+
+def test_check_that_accepts_a_plain_bool(capsys):
+    check_that(lambda: 3, lambda n: n == 3, name="n")
+    assert printed(capsys) == "[pass] n: correct"
+    check_that(lambda: 4, lambda n: n == 3, name="n")
+    assert printed(capsys) == "[FAIL] n: the result does not have the required property"
+
+
+def test_check_that_not_done_yet_crash_and_broken_test(capsys):
+    check_that(not_done, lambda r: (True, "never"))
+    assert printed(capsys).startswith("[not done yet] not_done: replace `raise NotImpl")
+    check_that(lambda: [][0], lambda r: (True, "never"), name="f")
+    assert printed(capsys).startswith("[FAIL] f: your code raised IndexError: list index out of")
+    check_that(lambda: None, lambda r: (r.shape == (2,), "shape"), name="f")
+    line = printed(capsys)
+    assert line.startswith("[FAIL] f: the result could not be checked (AttributeError:")
+    assert line.endswith("(your function returned None: is a `return` missing?)")
+
+
+def test_check_that_whose_test_needs_an_unfinished_exercise(capsys):
+    check_that(lambda: 1.0, lambda r: (not_done(r), "never"), name="f")
+    assert printed(capsys).startswith("[not done yet] f: this check needs an earlier exercise")
+
+
+# --- strict mode, for graders -------------------------------------------------------------------
+
+def test_strict_mode_raises_after_printing(capsys, monkeypatch):
+    monkeypatch.setenv("NNLIB_STRICT_CHECKS", "1")
+    check_value(lambda: 1.0, 1.0, name="ok")
+    assert printed(capsys) == "[pass] ok: correct"
+    with pytest.raises(CheckFailed, match=r"^\[FAIL\] bad: the value is 2"):
+        check_value(lambda: 2.0, 1.0, name="bad")
+    assert printed(capsys).startswith("[FAIL] bad:")
+    with pytest.raises(AssertionError, match=r"^\[not done yet\]"):
+        check_function(not_done, double, [1.0])
+    with pytest.raises(CheckFailed):
+        check_that(lambda: 1, lambda r: (False, "no"))
+
+
+def test_without_strict_mode_nothing_is_raised(capsys, monkeypatch):
+    monkeypatch.setenv("NNLIB_STRICT_CHECKS", "0")
+    check_value(lambda: 2.0, 1.0)
+    check_function(not_done, double, [1.0])
+    check_that(lambda: 1, lambda r: (False, "no"))
+    statuses = [line.split("]")[0] + "]" for line in capsys.readouterr().out.splitlines()]
+    assert statuses == ["[FAIL]", "[not done yet]", "[FAIL]"]
