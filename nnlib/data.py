@@ -115,8 +115,8 @@ def load_mnist(validation_size=10000, dtype=np.float32, flatten=True, one_hot_la
         _download_mnist(folder)
     arrays = _read_verified(path)
 
-    n_train = len(arrays["x_train"]) - _check_validation_size_range(
-        validation_size, len(arrays["x_train"]))
+    n_images = len(arrays["x_train"])
+    n_train = n_images - _check_validation_size_range(validation_size, n_images)
     X = _scale_pixels(arrays["x_train"], dtype, flatten)
     X_test = _scale_pixels(arrays["x_test"], dtype, flatten)
     y = _labels(arrays["y_train"], dtype, one_hot_labels)
@@ -157,7 +157,8 @@ def _floating_dtype(dtype):
 def _scale_pixels(images, dtype, flatten):
     """uint8 images (N, 28, 28) -> `dtype` array in [0, 1], (N, 784) if flatten else (N, 28, 28).
 
-    Divides in place: no second full-size temporary (as fast as multiplying by 1/255, and exact).
+    Divides in place, so there is no second full-size temporary; dividing is as fast as
+    multiplying by 1/255 and gives the correctly rounded byte / 255.
     """
     X = images.astype(dtype)
     X /= 255
@@ -287,7 +288,8 @@ def _download_file(path, md5):
     raise MnistDownloadError(
         f"could not download {path.name} from any mirror:\n" + "\n".join(failures) + "\n"
         f"Download {urls} yourself (MD5 {md5}), put it in {path.parent}, and call "
-        f"load_mnist() again."
+        f"load_mnist() again. (In a clone of the repository, `git checkout -- data/"
+        f"{MNIST_FILENAME}` restores the converted file instead.)"
     )
 
 
@@ -309,7 +311,7 @@ def _fetch(url, path, md5):
         ):
             response.raise_for_status()
             expected = response.headers.get("Content-Length")
-            total = int(expected) if expected else None
+            total = int(expected) if expected and expected.isdigit() else None
             with tqdm(total=total, unit="B", unit_scale=True, desc=path.name, leave=False) as bar:
                 for chunk in response.iter_content(chunk_size=1 << 16):
                     file.write(chunk)
