@@ -302,14 +302,15 @@ def test_student_edition_runs_and_every_check_says_not_done_yet(path, monkeypatc
               for i, (original, cell) in enumerate(zip(nb.cells, student.cells))
               if cell.cell_type == "code" and "raises-exception" not in tags(original)
               for o in cell.outputs if o.output_type == "error"]
-    assert errors == []
+    assert not errors, "errors in the student edition:\n" + "\n".join(errors)
     reports = {i + 1: stdout(cell) for i, cell in enumerate(student.cells)
                if make_student.is_check(cell)}
     assert len(reports) >= 2
     for number, text in reports.items():
         lines = text.splitlines()
         assert lines, f"check cell {number} printed nothing"
-        assert all(line.startswith("[not done yet] ") for line in lines), (number, text)
+        assert all(line.startswith("[not done yet] ") for line in lines), \
+            f"check cell {number} printed {text!r}"
 
 
 # --- every lesson: the exercise convention ------------------------------------------------------
@@ -359,7 +360,8 @@ def test_stored_check_outputs_all_pass(path):
             lines = stdout(cell).splitlines()
             if not lines or not all(line.startswith("[pass] ") for line in lines):
                 failing[index] = stdout(cell)
-    assert failing == {}, "check cells whose stored output is not [pass] (re-run the notebook)"
+    assert not failing, ("check cells whose stored output is not [pass] (run the notebook "
+                         f"again, top to bottom): {failing}")
 
 
 def test_solution_only_lines_ignores_lines_that_also_occur_outside_the_solutions():
