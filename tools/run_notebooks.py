@@ -22,14 +22,28 @@ NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 def strip_noise(nb):
     """Remove what changes on every run without meaning anything."""
     nb.metadata.pop("widgets", None)
+    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python",
+                                 "name": "python3"}
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code":
+            cell.outputs = merged_streams(cell.outputs)
             for output in cell.outputs:
                 # widget views would point at state that was just removed
                 output.get("data", {}).pop("application/vnd.jupyter.widget-view+json", None)
-    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python",
-                                 "name": "python3"}
+
+
+def merged_streams(outputs):
+    """Join consecutive pieces of the same stream: how a print is split depends on timing."""
+    merged = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (output.output_type == "stream" and previous is not None
+                and previous.output_type == "stream" and previous.name == output.name):
+            previous.text += output.text
+        else:
+            merged.append(output)
+    return merged
 
 
 def run(path):
