@@ -186,7 +186,7 @@ def test_check_cells_are_found_by_tag_or_by_call_and_lose_their_outputs():
 def test_ordinary_cells_calling_an_exercise_function_are_found():
     nb = notebook(new_code_cell("y = f(1)"), EXERCISE,
                   new_code_cell("check_value(lambda: f(1), 2)"),
-                  new_code_cell("print(f(3))"), new_code_cell("g = 1"))
+                  new_code_cell("print(f(3))"), new_code_cell("g = 1\nf = None"))
     exercises = make_student.analyse(nb)
     assert make_student.uses_of_exercise_functions(nb, exercises) == [(3, "f")]
 

@@ -221,7 +221,8 @@ def uses_of_exercise_functions(nb, exercises):
                 tree = _parse(cell.source)
             except SyntaxError:
                 continue
-            names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+            names = {node.id for node in ast.walk(tree)
+                     if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
             found.extend((index, name) for name in sorted(exercise["functions"] & names))
     return found
 
