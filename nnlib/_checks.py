@@ -19,9 +19,12 @@ def as_float_array(x, name, ndim=None, dtype=None):
     if dtype is None:
         dtype = array.dtype if np.issubdtype(array.dtype, np.floating) else np.float64
     array = array.astype(dtype, copy=False)
-    if not np.all(np.isfinite(array)):
+    # A nan or inf anywhere makes the sum non-finite: a cheap first test, without a temporary
+    # array as large as the input. (A finite sum can still overflow, hence the exact count.)
+    if not np.isfinite(array.sum()):
         bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
-        raise ValueError(f"{name} must be finite; received {bad} nan or inf value(s)")
+        if bad:
+            raise ValueError(f"{name} must be finite; received {bad} nan or inf value(s)")
     return array
 
 

@@ -213,7 +213,8 @@ class MLP:
         verbose: show a progress bar (one tick per epoch).
         Returns a dict of lists, one entry per epoch: "loss" (mean of the mini-batch losses during
         the epoch) and, for classifiers, "accuracy" (on those same mini-batches), plus "val_loss"
-        and "val_accuracy" when validation data are given.
+        and "val_accuracy" when validation data are given. With l2 > 0 both losses include the
+        L2 term.
         Raises FloatingPointError if the loss becomes nan or inf (the learning rate is too large).
         """
         X = self._check_X(X)
