@@ -2,7 +2,7 @@
 
 Run by hand (never part of the tests), ideally on an otherwise idle machine:
 
-    .venv/bin/python benchmarks/mnist_speed.py [--epochs 3] [--hidden 256] [--batch 128]
+    .venv/bin/python benchmarks/mnist_speed.py [--epochs 3] [--hidden 256] [--batch 128] [--skip-loop]
 
 Every variant trains the same network ([784, hidden, 10], ReLU, softmax + cross-entropy, the same
 He-initialised starting weights) with the same rule (mini-batch SGD with momentum 0.9, learning rate
@@ -27,81 +27,98 @@ from nnlib.optim import Momentum
 LR, BETA, SEED = 0.1, 0.9, 0
 
 
-def per_sample_loop(params, X, y, X_test, y_test, epochs, batch_size):
+class PerSampleLoop:
     """The classic tutorial style: every sample goes through the network on its own as a column
     vector, and a mini-batch's gradients are summed in Python. float64."""
-    W1, b1 = params["W1"].T.copy(), params["b1"][:, None].copy()  # (n1, 784), (n1, 1)
-    W2, b2 = params["W2"].T.copy(), params["b2"][:, None].copy()
-    velocity = [np.zeros_like(p) for p in (W1, b1, W2, b2)]
-    rng = np.random.default_rng(SEED)
-    times = []
-    for _ in range(epochs):
-        start = time.perf_counter()
-        order = rng.permutation(len(X))
-        for first in range(0, len(X), batch_size):
-            grads = [np.zeros_like(p) for p in (W1, b1, W2, b2)]
-            batch = order[first:first + batch_size]
+
+    name = "per-sample loop (float64)"
+
+    def __init__(self, params, X, y, batch_size):
+        self.params = [params["W1"].T.copy(), params["b1"][:, None].copy(),  # (n1, 784), (n1, 1)
+                       params["W2"].T.copy(), params["b2"][:, None].copy()]
+        self.velocity = [np.zeros_like(p) for p in self.params]
+        self.X, self.y, self.batch_size = X, y, batch_size
+        self.rng = np.random.default_rng(SEED)
+
+    def epoch(self):
+        W1, b1, W2, b2 = self.params
+        order = self.rng.permutation(len(self.X))
+        for first in range(0, len(self.X), self.batch_size):
+            grads = [np.zeros_like(p) for p in self.params]
+            batch = order[first:first + self.batch_size]
             for i in batch:
-                x = X[i][:, None]
+                x = self.X[i][:, None]
                 z1 = W1 @ x + b1
                 a1 = np.maximum(z1, 0)
                 z2 = W2 @ a1 + b2
                 p = np.exp(z2 - z2.max())
                 p /= p.sum()
-                p[y[i]] -= 1  # dL/dz2 for softmax + cross-entropy
+                p[self.y[i]] -= 1  # dL/dz2 for softmax + cross-entropy
                 dz1 = (W2.T @ p) * (z1 > 0)
                 for g, d in zip(grads, (dz1 @ x.T, dz1, p @ a1.T, p)):
                     g += d
-            for param, v, g in zip((W1, b1, W2, b2), velocity, grads):
+            for param, v, g in zip(self.params, self.velocity, grads):
                 v *= BETA
                 v -= LR / len(batch) * g
                 param += v
-        times.append(time.perf_counter() - start)
-    hidden = np.maximum(X_test @ W1.T + b1.T, 0)
-    return times, accuracy(hidden @ W2.T + b2.T, y_test)
+
+    def scores(self, X):
+        W1, b1, W2, b2 = self.params
+        return np.maximum(X @ W1.T + b1.T, 0) @ W2.T + b2.T
 
 
-def nnlib_mlp(params, X, y, X_test, y_test, epochs, batch_size, dtype):
-    model = MLP([X.shape[1], params["W1"].shape[1], 10], dtype=dtype, seed=SEED)
-    model.params = {name: value.astype(dtype) for name, value in params.items()}
-    optimizer = Momentum(lr=LR, beta=BETA)  # one optimiser, so momentum carries across epochs
-    X = X.astype(dtype)
-    times = []
-    for epoch in range(epochs):
-        start = time.perf_counter()
-        model.fit(X, y, epochs=1, batch_size=batch_size, optimizer=optimizer, seed=epoch,
-                  verbose=False)
-        times.append(time.perf_counter() - start)
-    return times, accuracy(model.predict(X_test.astype(dtype)), y_test)
+class NnlibMLP:
+    """nnlib's MLP.fit, one epoch per call; one optimiser, so momentum carries across epochs."""
+
+    def __init__(self, params, X, y, batch_size, dtype):
+        self.name = f"nnlib {np.dtype(dtype).name}"
+        self.model = MLP([X.shape[1], params["W1"].shape[1], 10], dtype=dtype, seed=SEED)
+        self.model.params = {name: value.astype(dtype) for name, value in params.items()}
+        self.optimizer = Momentum(lr=LR, beta=BETA)
+        self.X, self.y, self.batch_size, self.dtype = X.astype(dtype), y, batch_size, dtype
+        self.epochs = 0
+
+    def epoch(self):
+        self.epochs += 1
+        self.model.fit(self.X, self.y, epochs=1, batch_size=self.batch_size,
+                       optimizer=self.optimizer, seed=self.epochs, verbose=False)
+
+    def scores(self, X):
+        return self.model.forward(X.astype(self.dtype))
 
 
-def pytorch_mlp(params, X, y, X_test, y_test, epochs, batch_size):
-    import torch
+class PyTorchMLP:
+    def __init__(self, params, X, y, batch_size):
+        import torch
 
-    layers = [torch.nn.Linear(784, params["W1"].shape[1]), torch.nn.ReLU(),
-              torch.nn.Linear(params["W1"].shape[1], 10)]
-    with torch.no_grad():
-        for layer, l in ((layers[0], 1), (layers[2], 2)):
-            layer.weight.copy_(torch.from_numpy(params[f"W{l}"].T.astype(np.float32)))
-            layer.bias.copy_(torch.from_numpy(params[f"b{l}"].astype(np.float32)))
-    model = torch.nn.Sequential(*layers)
-    optimizer = torch.optim.SGD(model.parameters(), lr=LR, momentum=BETA)
-    loss_fn = torch.nn.CrossEntropyLoss()
-    X_t, y_t = torch.from_numpy(X.astype(np.float32)), torch.from_numpy(y.astype(np.int64))
-    generator = torch.Generator().manual_seed(SEED)
-    times = []
-    for _ in range(epochs):
-        start = time.perf_counter()
-        order = torch.randperm(len(X_t), generator=generator)
-        for first in range(0, len(X_t), batch_size):
-            batch = order[first:first + batch_size]
-            optimizer.zero_grad()
-            loss_fn(model(X_t[batch]), y_t[batch]).backward()
-            optimizer.step()
-        times.append(time.perf_counter() - start)
-    with torch.no_grad():
-        scores = model(torch.from_numpy(X_test.astype(np.float32))).numpy()
-    return times, accuracy(scores, y_test), torch.__version__, torch.get_num_threads()
+        self.torch = torch
+        hidden = params["W1"].shape[1]
+        layers = [torch.nn.Linear(784, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, 10)]
+        with torch.no_grad():
+            for layer, l in ((layers[0], 1), (layers[2], 2)):
+                layer.weight.copy_(torch.from_numpy(params[f"W{l}"].T.astype(np.float32)))
+                layer.bias.copy_(torch.from_numpy(params[f"b{l}"].astype(np.float32)))
+        self.model = torch.nn.Sequential(*layers)
+        self.optimizer = torch.optim.SGD(self.model.parameters(), lr=LR, momentum=BETA)
+        self.loss_fn = torch.nn.CrossEntropyLoss()
+        self.X = torch.from_numpy(X.astype(np.float32))
+        self.y = torch.from_numpy(y.astype(np.int64))
+        self.batch_size = batch_size
+        self.generator = torch.Generator().manual_seed(SEED)
+        self.name = (f"PyTorch {torch.__version__} float32 "
+                     f"({torch.get_num_threads()} threads)")
+
+    def epoch(self):
+        order = self.torch.randperm(len(self.X), generator=self.generator)
+        for first in range(0, len(self.X), self.batch_size):
+            batch = order[first:first + self.batch_size]
+            self.optimizer.zero_grad()
+            self.loss_fn(self.model(self.X[batch]), self.y[batch]).backward()
+            self.optimizer.step()
+
+    def scores(self, X):
+        with self.torch.no_grad():
+            return self.model(self.torch.from_numpy(X.astype(np.float32))).numpy()
 
 
 def matmul_gflops(shape_a, shape_b, dtype, repeats=200):
@@ -139,20 +156,23 @@ def main():
     print(f"network {sizes}, ReLU, softmax + cross-entropy, SGD momentum {BETA}, lr {LR}, "
           f"batch {args.batch}, {len(X)} training images, {args.epochs} epochs per variant\n")
 
-    results = {}
+    variants = []
     if not args.skip_loop:
-        results["per-sample loop (float64)"] = per_sample_loop(
-            params, X, y, X_test, y_test, args.epochs, args.batch)
-    results["nnlib float64"] = nnlib_mlp(params, X, y, X_test, y_test, args.epochs, args.batch,
-                                         np.float64)
-    results["nnlib float32"] = nnlib_mlp(params, X, y, X_test, y_test, args.epochs, args.batch,
-                                         np.float32)
+        variants.append(PerSampleLoop(params, X, y, args.batch))
+    variants += [NnlibMLP(params, X, y, args.batch, np.float64),
+                 NnlibMLP(params, X, y, args.batch, np.float32)]
     try:
-        times, acc, version, threads = pytorch_mlp(params, X, y, X_test, y_test, args.epochs,
-                                                   args.batch)
-        results[f"PyTorch {version} CPU float32 ({threads} threads)"] = (times, acc)
+        variants.append(PyTorchMLP(params, X, y, args.batch))
     except ImportError:
         print("PyTorch is not installed: its row is skipped (pip install torch to add it)\n")
+    # Epochs interleaved, so that a change in the machine's load touches every variant alike.
+    times = {v.name: [] for v in variants}
+    for _ in range(args.epochs):
+        for variant in variants:
+            start = time.perf_counter()
+            variant.epoch()
+            times[variant.name].append(time.perf_counter() - start)
+    results = {v.name: (times[v.name], accuracy(v.scores(X_test), y_test)) for v in variants}
 
     ours = statistics.median(results["nnlib float32"][0])
     print(f"{'variant':<44}{'s/epoch':>9}{'test acc':>10}{'GFLOP/s':>9}{'nnlib f32 is':>15}")

@@ -33,7 +33,9 @@ class Momentum:
     def step(self, params, grads):
         lr = float(self.lr)
         for name, p in params.items():
-            v = self.velocity.setdefault(name, np.zeros_like(p))
+            if name not in self.velocity:
+                self.velocity[name] = np.zeros_like(p)
+            v = self.velocity[name]
             v *= self.beta
             v -= lr * grads[name]
             p += v
@@ -52,8 +54,9 @@ class Adam:
         lr = float(self.lr) * np.sqrt(1 - self.beta2**self.t) / (1 - self.beta1**self.t)
         for name, p in params.items():
             g = grads[name]
-            m = self.m.setdefault(name, np.zeros_like(p))
-            v = self.v.setdefault(name, np.zeros_like(p))
+            if name not in self.m:
+                self.m[name], self.v[name] = np.zeros_like(p), np.zeros_like(p)
+            m, v = self.m[name], self.v[name]
             m *= self.beta1
             m += (1 - self.beta1) * g
             v *= self.beta2
