@@ -2,7 +2,7 @@
 
 Run by hand (never part of the tests), ideally on an otherwise idle machine:
 
-    .venv/bin/python benchmarks/mnist_speed.py [--epochs 3] [--hidden 256] [--batch 128] [--skip-loop]
+    .venv/bin/python benchmarks/mnist_speed.py [--epochs 3] [--hidden 256] [--skip-loop]
 
 Every variant trains the same network ([784, hidden, 10], ReLU, softmax + cross-entropy, the same
 He-initialised starting weights) with the same rule (mini-batch SGD with momentum 0.9, learning rate
@@ -138,6 +138,18 @@ def flops_per_epoch(n, sizes):
     return 2 * (2 * sum(products) + sum(products[1:]))
 
 
+def cpu_name():
+    """The processor's model name where the system tells it (Linux), else the architecture."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=3, help="epochs per variant (median taken)")
@@ -150,7 +162,7 @@ def main():
     sizes = [784, args.hidden, 10]
     params = MLP(sizes, seed=SEED).params
     flops = flops_per_epoch(len(X), sizes)
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()}; "
+    print(f"machine: {cpu_name()}, {os.cpu_count()} cores, {platform.system()}; "
           f"Python {platform.python_version()}, NumPy {np.__version__}; "
           f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}")
     print(f"network {sizes}, ReLU, softmax + cross-entropy, SGD momentum {BETA}, lr {LR}, "
