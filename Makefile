@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+LAB_ARGS ?=  # e.g. make lab LAB_ARGS="--no-browser --port 8889"
 
 .PHONY: lab test notebooks lint student clean
 
@@ -15,7 +16,7 @@ $(VENV)/.installed: $(BIN)/activate requirements.txt pyproject.toml
 	touch $@
 
 lab: $(VENV)/.installed  ## open the lessons in JupyterLab
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(LAB_ARGS) notebooks/
 
 test: $(VENV)/.installed  ## unit tests + every notebook re-executed by nbval
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
