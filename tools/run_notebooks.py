@@ -34,7 +34,8 @@ def strip_noise(nb):
 
 
 def merged_streams(outputs):
-    """Join consecutive pieces of the same stream: how a print is split depends on timing."""
+    """Join consecutive pieces of the same stream (how a print is split depends on timing), and
+    keep only the final state of lines rewritten with carriage returns (progress bars)."""
     merged = []
     for output in outputs:
         previous = merged[-1] if merged else None
@@ -43,7 +44,16 @@ def merged_streams(outputs):
             previous.text += output.text
         else:
             merged.append(output)
+    for output in merged:
+        if output.output_type == "stream" and "\r" in output.text:
+            output.text = "\n".join(last_rewrite(line) for line in output.text.split("\n"))
     return merged
+
+
+def last_rewrite(line):
+    """What a terminal shows of a line that a progress bar rewrote with carriage returns."""
+    pieces = [piece for piece in line.split("\r") if piece]
+    return pieces[-1] if pieces else ""
 
 
 def run(path):
