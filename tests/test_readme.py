@@ -1,8 +1,9 @@
-"""The README's promises: its API table names what nnlib really has, and its lesson table lists
-every lesson notebook."""
+"""The promises of the README and the teaching notes: the API table names what nnlib really has,
+the lesson table lists every lesson notebook, and the notes name every exercise."""
 
 import importlib
 import inspect
+import json
 import re
 from pathlib import Path
 
@@ -54,3 +55,14 @@ def test_api_row_matches_module(name):
 def test_lesson_table_lists_every_notebook():
     listed = set(re.findall(r"\]\(notebooks/(\d\d_\w+\.ipynb)\)", README))
     assert listed == {p.name for p in (ROOT / "notebooks").glob("[0-9]*.ipynb")}
+
+
+def test_teaching_notes_list_every_exercise():
+    notes = (ROOT / "docs" / "teaching.md").read_text(encoding="utf-8")
+    for path in sorted((ROOT / "notebooks").glob("[0-9]*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        exercises = [name for cell in cells if "solution" in cell["metadata"].get("tags", [])
+                     for name in re.findall(r"^def (\w+)", "".join(cell["source"]), re.M)]
+        row = re.search(rf"^\| {int(path.name[:2])} \| `.*$", notes, re.M)
+        assert row, f"docs/teaching.md has no exercise row for {path.name}"
+        assert [n for n in exercises if f"`{n}`" not in row.group()] == [], path.name
