@@ -15,14 +15,19 @@ def _labels(y, name):
     return y
 
 
-def accuracy(y_pred, y_true):
-    """Fraction of samples whose predicted class equals the true class, a float in [0, 1]."""
+def _label_pair(y_pred, y_true):
     y_pred, y_true = _labels(y_pred, "y_pred"), _labels(y_true, "y_true")
     if y_pred.shape != y_true.shape:
         raise ValueError(
             f"y_pred and y_true must hold the same number of samples; "
             f"received {y_pred.shape[0]} and {y_true.shape[0]}"
         )
+    return y_pred, y_true
+
+
+def accuracy(y_pred, y_true):
+    """Fraction of samples whose predicted class equals the true class, a float in [0, 1]."""
+    y_pred, y_true = _label_pair(y_pred, y_true)
     return float(np.mean(y_pred == y_true))
 
 
@@ -31,12 +36,7 @@ def confusion_matrix(y_pred, y_true, num_classes=None):
 
     The diagonal holds the correct predictions; each row sums to that class's sample count.
     """
-    y_pred, y_true = _labels(y_pred, "y_pred"), _labels(y_true, "y_true")
-    if y_pred.shape != y_true.shape:
-        raise ValueError(
-            f"y_pred and y_true must hold the same number of samples; "
-            f"received {y_pred.shape[0]} and {y_true.shape[0]}"
-        )
+    y_pred, y_true = _label_pair(y_pred, y_true)
     if num_classes is None:
         num_classes = int(max(y_pred.max(initial=0), y_true.max(initial=0))) + 1
     counts = np.zeros((num_classes, num_classes), dtype=np.int64)
