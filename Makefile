@@ -15,8 +15,9 @@ $(VENV)/.installed: $(BIN)/activate requirements.txt pyproject.toml
 	$(BIN)/python -m pip install -r requirements.txt -e .
 	touch $@
 
+# Rooted at the repository, so that the lessons' links to README.md work; opens lesson 1.
 lab: $(VENV)/.installed  ## open the lessons in JupyterLab
-	$(BIN)/jupyter lab $(LAB_ARGS) notebooks/
+	$(BIN)/jupyter lab --ServerApp.root_dir=. $(LAB_ARGS) notebooks/01_neurons_and_activations.ipynb
 
 test: $(VENV)/.installed  ## unit tests + every notebook re-executed by nbval
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \

@@ -22,7 +22,8 @@ NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 def strip_noise(nb):
     """Remove what changes on every run without meaning anything."""
     nb.metadata.pop("widgets", None)
-    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python",
+    # what current ipykernel writes, so that JupyterLab does not mark a fresh lesson as modified
+    nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python",
                                  "name": "python3"}
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
@@ -35,19 +36,38 @@ def strip_noise(nb):
 
 def merged_streams(outputs):
     """Join consecutive pieces of the same stream (how a print is split depends on timing), and
-    keep only the final state of lines rewritten with carriage returns (progress bars)."""
-    merged = []
+    keep only the final state of lines rewritten with carriage returns (progress bars).
+
+    A progress bar (stderr with carriage returns) is stored as plain output ending in a newline,
+    not as a warning; the newline a bar prints on stderr when it closes is dropped, and so is a
+    stderr output left holding only whitespace."""
+    kept = []
+    for output in join_adjacent(outputs):
+        if output.output_type == "stream":
+            if "\r" in output.text:
+                output.text = "\n".join(last_rewrite(line) for line in output.text.split("\n"))
+                if output.name == "stderr":
+                    output.name = "stdout"
+                    output.text = output.text.rstrip("\n") + "\n"
+            if output.name == "stderr":
+                output.text = output.text.lstrip("\n")
+                if not output.text.strip():
+                    continue
+        kept.append(output)
+    return join_adjacent(kept)
+
+
+def join_adjacent(outputs):
+    """Join each run of consecutive outputs of the same stream into one."""
+    joined = []
     for output in outputs:
-        previous = merged[-1] if merged else None
+        previous = joined[-1] if joined else None
         if (output.output_type == "stream" and previous is not None
                 and previous.output_type == "stream" and previous.name == output.name):
             previous.text += output.text
         else:
-            merged.append(output)
-    for output in merged:
-        if output.output_type == "stream" and "\r" in output.text:
-            output.text = "\n".join(last_rewrite(line) for line in output.text.split("\n"))
-    return merged
+            joined.append(output)
+    return joined
 
 
 def last_rewrite(line):
