@@ -8,9 +8,11 @@ Exercises ask for a function; its body sits between `### BEGIN SOLUTION` and `##
 lines, which the student edition replaces with `raise NotImplementedError(...)`. The checks treat
 that error as "not done yet".
 
-For automatic grading (nbgrader's autograder, a CI job over handed-in notebooks), set the
-environment variable NNLIB_STRICT_CHECKS=1 before starting Jupyter: a check that does not pass then
-raises `CheckFailed` (an AssertionError) after printing its line, so the cell counts as failed.
+For grading, strict mode makes a check that does not pass raise `CheckFailed` (an
+AssertionError) after printing its line, so the cell counts as failed. The graded edition of a
+lesson (tools/make_student.py --graded) switches it on in every check cell with `strict_checks()`;
+the environment variable NNLIB_STRICT_CHECKS=1 switches it on for a whole Jupyter session (a CI
+job over handed-in notebooks, for instance).
 """
 
 import copy
@@ -24,8 +26,23 @@ _LONGEST_MESSAGE = 300
 _NOT_DONE = "replace `raise NotImplementedError` with your code, then run this cell again"
 
 
+_strict = False  # switched on by strict_checks(); the environment variable also switches it on
+
+
 class CheckFailed(AssertionError):
-    """A check did not pass; raised only in strict mode (environment NNLIB_STRICT_CHECKS=1)."""
+    """A check did not pass; raised only in strict mode (see strict_checks)."""
+
+
+def strict_checks(on=True):
+    """Switch strict mode on (or off with on=False) for the rest of the session: a check that does
+    not pass then raises CheckFailed after printing its line. The graded editions call it."""
+    global _strict
+    _strict = bool(on)
+
+
+def is_strict():
+    """Whether checks raise: strict_checks() was called, or NNLIB_STRICT_CHECKS is set (not 0)."""
+    return _strict or os.environ.get(STRICT_ENV, "").strip() not in ("", "0")
 
 
 def _one_line(text):
@@ -39,7 +56,7 @@ def _one_line(text):
 def _report(status, name, message):
     line = f"{status} {_one_line(name)}: {_one_line(message)}"
     print(line)
-    if status != PASS and os.environ.get(STRICT_ENV, "").strip() not in ("", "0"):
+    if status != PASS and is_strict():
         raise CheckFailed(line)
 
 

@@ -103,14 +103,12 @@ def test_region_is_replaced_at_its_indentation_naming_the_function():
     assert hints == ["inner()"] and raise_lines == [5]
 
 
-def test_a_cell_with_two_regions_and_an_unmarked_mention_of_the_markers():
+def test_a_cell_with_two_regions():
     source, hints, _ = make_student.clear_regions(
-        "# the code between ### BEGIN SOLUTION and ### END SOLUTION lines is removed\n"
         "def a():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\n\n"
         "def b():\n    ### BEGIN SOLUTION\n    return 2\n    ### END SOLUTION\n")
     assert hints == ["a()", "b()"]
     assert "return 1" not in source and "return 2" not in source
-    assert source.startswith("# the code between ### BEGIN SOLUTION")
 
 
 def test_markdown_region_gets_nbgraders_text_stub():
@@ -125,9 +123,11 @@ def test_markdown_region_gets_nbgraders_text_stub():
     ("### BEGIN SOLUTION\nx = 1\n### BEGIN SOLUTION\nx = 2\n### END SOLUTION\n### END SOLUTION",
      "cannot be nested"),
     ("def f():\n    ### BEGIN SOLUTION: a hint\n    return 1\n    ### END SOLUTION\n",
-     "looks like a solution marker"),
-    ("def f():\n    ## BEGIN SOLUTION\n    return 1\n    ## END SOLUTION\n",
-     "looks like a solution marker"),
+     "names a solution marker"),
+    ("def f():\n    ## begin solution\n    return 1\n    ## END SOLUTION\n",
+     "names a solution marker"),
+    # nbgrader takes any line containing a marker's words for a marker ("No end solution found")
+    ("# the code between ### BEGIN SOLUTION and ### END SOLUTION is removed\n", "names a solution"),
 ])
 def test_malformed_regions_are_refused(source, message):
     with pytest.raises(make_student.StudentEditionError, match=re.escape(message)):
@@ -142,7 +142,7 @@ def test_errors_name_the_cell():
 
 
 def test_a_notebook_without_exercises_is_refused():
-    nb = notebook(new_markdown_cell("# T\nSee `### BEGIN SOLUTION`."), new_code_cell("x = 1"))
+    nb = notebook(new_markdown_cell("# T\nSee the solutions."), new_code_cell("x = 1"))
     with pytest.raises(make_student.StudentEditionError, match="no exercise"):
         make_student.student_edition(nb)
 
@@ -231,18 +231,80 @@ def test_command_warns_about_ordinary_cells_that_use_an_exercise(tmp_path, capsy
     assert "calls f(), an exercise" in capsys.readouterr().err
 
 
-def test_nbgrader_source_keeps_solutions_and_adds_cell_metadata(tmp_path):
-    assert make_student.main(["--nbgrader", "--out", str(tmp_path), str(FIXTURE)]) == 0
+def test_graded_edition_keeps_solutions_and_adds_nbgraders_metadata(tmp_path):
+    assert make_student.main(["--graded", "--out", str(tmp_path), str(FIXTURE)]) == 0
     nb = read(tmp_path / FIXTURE.name)
-    graded = {cell.metadata["nbgrader"]["grade_id"]: cell for cell in nb.cells
-              if "nbgrader" in cell.metadata}
-    assert sorted(graded) == ["exercise_fixture-check1", "exercise_fixture-check2",
-                              "exercise_fixture-check3", "exercise_fixture-exercise1",
-                              "exercise_fixture-exercise2", "exercise_fixture-exercise3"]
-    assert graded["exercise_fixture-exercise1"].metadata["nbgrader"]["solution"] is True
-    assert "return np.where" in graded["exercise_fixture-exercise1"].source
-    assert graded["exercise_fixture-check2"].metadata["nbgrader"]["points"] == 1
-    assert "check_value" in graded["exercise_fixture-check2"].source
+    kinds = {}
+    for cell in nb.cells:
+        grade_id = cell.metadata["nbgrader"]["grade_id"]
+        kinds.setdefault(grade_id.split("-")[1].rstrip("0123456789"), []).append(cell)
+    assert sorted(kinds) == ["answer", "cell", "check"]
+    assert len(kinds["answer"]) == 4 and len(kinds["check"]) == 3
+    assert all(c.metadata["nbgrader"]["locked"] for c in kinds["cell"] + kinds["check"])
+    code_answers = [c for c in kinds["answer"] if c.cell_type == "code"]
+    assert "return np.where" in code_answers[0].source
+    assert all(c.metadata["nbgrader"]["solution"] and not c.metadata["nbgrader"]["grade"]
+               for c in code_answers)
+    in_words = [c for c in kinds["answer"] if c.cell_type == "markdown"]
+    assert in_words[0].metadata["nbgrader"]["grade"] and in_words[0].metadata["nbgrader"]["points"]
+    assert [c.metadata["nbgrader"]["points"] for c in kinds["check"]] == [1, 1, 2]  # points:2
+    for check in kinds["check"]:
+        assert check.source.startswith(make_student.STRICT_LINE + "\n")
+        assert check.outputs == []
+
+
+def test_each_edition_introduces_the_exercises_in_its_own_words():
+    nb = read(FIXTURE)
+    intro = next(c for c in nb.cells if make_student.INTRO_START in c.source)
+    for edition, made in [("student", make_student.student_edition(nb)),
+                          ("graded", make_student.graded_edition(nb))]:
+        new = made.cells[nb.cells.index(intro)].source
+        assert make_student.INTRO[edition] in new and "rewritten for each edition" not in new
+        assert new.startswith("## Exercises") and "**Exercise 1.**" in new
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=ids(LESSONS))
+def test_lessons_introduce_the_exercises_with_the_full_editions_text(path):
+    intros = [paragraph for cell in read(path).cells if cell.cell_type == "markdown"
+              for paragraph in cell.source.split("\n\n")
+              if paragraph.startswith(make_student.INTRO_START)]
+    assert intros == [make_student.INTRO["full"]]
+
+
+def test_regenerating_never_destroys_edits(tmp_path, capsys):
+    out = tmp_path / "student"
+    target = out / FIXTURE.name
+    assert make_student.main(["--out", str(out), str(FIXTURE)]) == 0
+    assert target.stat().st_mode & 0o044 == 0o044  # readable by group and others
+    untouched = read(target)
+    untouched.cells[2].outputs = []  # running cells is not editing them: replaced
+    nbformat.write(untouched, target)
+    assert make_student.main(["--out", str(out), str(FIXTURE)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == f"{target}: 3 exercises"
+    assert read(target).cells[2].outputs != []
+
+    mine = read(target)
+    mine.cells[5].source = mine.cells[5].source.replace("raise NotImplementedError", "return z #")
+    nbformat.write(mine, target)
+    for new_name in (".new.ipynb", ".new.ipynb"):  # an unedited .new is replaced again
+        assert make_student.main(["--out", str(out), str(FIXTURE)]) == 0
+        assert capsys.readouterr().out.splitlines()[-1] == (
+            f"{target.with_suffix(new_name)}: 3 exercises (kept {target.name} as it is: it has "
+            "your edits)")
+        assert read(target).cells[5].source == mine.cells[5].source
+    edited_new = read(target.with_suffix(".new.ipynb"))
+    edited_new.cells[0].source += " (my notes)"
+    nbformat.write(edited_new, target.with_suffix(".new.ipynb"))
+    assert make_student.main(["--out", str(out), str(FIXTURE)]) == 0
+    assert (out / "exercise_fixture.new-2.ipynb").exists()
+    assert read(target.with_suffix(".new.ipynb")).cells[0].source.endswith(" (my notes)")
+
+
+def test_a_file_not_written_by_the_tool_counts_as_edited(tmp_path):
+    stranger = tmp_path / "x.ipynb"
+    nbformat.write(notebook(new_code_cell("x = 1")), stranger)
+    assert make_student.edited(stranger)
+    assert make_student.free_place(stranger) == tmp_path / "x.new.ipynb"
 
 
 # --- the fixture and every lesson: the student edition ------------------------------------------
@@ -273,7 +335,8 @@ def test_student_edition_keeps_every_other_cell_and_its_outputs(path):
         if index in exercise_cells:
             assert copy.cell_type == cell.cell_type
             continue
-        assert copy.source == cell.source, f"cell {index + 1} changed"
+        want = make_student.set_intro(cell.source, "student")  # only the intro is rewritten
+        assert copy.source == want, f"cell {index + 1} changed"
         assert copy.cell_type == cell.cell_type and copy.metadata == cell.metadata
         if make_student.is_check(cell):
             checks += 1

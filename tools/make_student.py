@@ -1,12 +1,12 @@
-"""Write the student edition of every lesson: each exercise's solution replaced by a placeholder,
-the exercise cells' outputs cleared, everything else (other cells' outputs included) kept.
+"""Write the classroom editions of the lessons: the student edition (solutions replaced by
+placeholders, the exercise cells' outputs cleared) or the graded edition (nbgrader's source).
 
 Usage:
     python tools/make_student.py [--out DIR] [NOTEBOOK ...]
-        default: every notebooks/[0-9]*.ipynb, written into student/ under the same file names
-    python tools/make_student.py --nbgrader [--out DIR] [NOTEBOOK ...]
-        the lessons with their solutions, plus the cell metadata nbgrader needs
-        (default folder: student/nbgrader-source/); see docs/teaching.md
+        student editions; default: every notebooks/[0-9]*.ipynb, written into student/
+    python tools/make_student.py --graded [--out DIR] [NOTEBOOK ...]
+        graded editions (default folder graded/): the solutions kept, every cell carrying the
+        metadata nbgrader needs; see docs/teaching.md, "Grading with nbgrader"
 
 A solution region follows nbgrader's convention: the lines from `### BEGIN SOLUTION` to
 `### END SOLUTION` (markers included) become, at the indentation of the BEGIN line,
@@ -18,17 +18,30 @@ naming the function the region sits in (in a markdown cell: "YOUR ANSWER HERE").
 (tag `solution`, or any cell with a region) and check cells (tag `check`, or any cell that calls
 check_function / check_value / check_that) lose their outputs and execution counts. A solution cell
 whose placeholder would run at top level, not inside a function, gets the tag `raises-exception`,
-so that Jupyter's Run All and nbval carry on past it.
+so that Jupyter's Run All and nbval carry on past it. The paragraph that introduces the exercises
+(it starts "Each exercise asks you to write a function") is rewritten to describe the edition.
+
+The graded edition: each code solution cell is an nbgrader "autograded answer", each markdown
+solution cell a "manually graded answer", each check cell a locked "autograder test" that starts
+with `strict_checks()` (so a check that does not pass fails the cell) and is worth the points of
+its tag `points:N` (default 1); every other cell is locked ("read-only"), so that nbgrader restores
+it before grading and the checks only depend on cells the student cannot change.
 
 A notebook is refused, with the cell named, when a BEGIN has no END or an END no BEGIN, regions are
-nested, a marker line carries other text (nbgrader would not see it, and the solution would leak),
-a `solution` cell has no region, a student cell is not valid Python, or the notebook has no
-exercise at all. Nothing is written unless every notebook passes; each file is written atomically.
+nested, a line names a marker without being one (nbgrader would take it for one), a `solution`
+cell has no region, a student cell is not valid Python, or the notebook has no exercise at all.
+Nothing is written unless every notebook passes; each file is written atomically, readable by
+others.
+
+Regenerating never destroys a learner's work: every edition records a fingerprint of its cells'
+sources; an existing file whose sources no longer match its fingerprint (someone edited it) is
+kept as it is, and the new edition is written beside it as NAME.new.ipynb.
 """
 
 import argparse
 import ast
 import copy
+import hashlib
 import os
 import re
 import sys
@@ -40,13 +53,41 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 STUDENT = ROOT / "student"
+GRADED = ROOT / "graded"
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 CODE_STUB = ["# YOUR CODE HERE", 'raise NotImplementedError("exercise: complete {hint}")']
 TEXT_STUB = ["YOUR ANSWER HERE"]
 CHECKS = {"check_function", "check_value", "check_that"}  # the checks of nnlib.exercises
 
-_MARKER_LIKE = re.compile(r"^#+\s*(BEGIN|END)\s+SOLUTION\b", re.IGNORECASE)
+# nbgrader takes any line that contains "BEGIN SOLUTION" for a marker; a misspelt marker hides one
+_MARKER_LIKE = re.compile(r"(BEGIN|END) SOLUTION|^#+\s*(begin|end)\s+solution\b", re.IGNORECASE)
+STRICT_LINE = ("from nnlib.exercises import strict_checks; strict_checks()  "
+               "# graded: a check that does not pass fails this cell")
+
+INTRO_START = "Each exercise asks you to write a function"
+INTRO = {
+    "full": (
+        "Each exercise asks you to write a function, and the check cell below it prints "
+        "`[pass]`, `[FAIL]` with a hint at what is wrong, or `[not done yet]`. This is the full "
+        "edition: each exercise's worked solution is already written in its cell, so try the "
+        "exercise on paper or in a cell of your own before you read it. To work on the exercises "
+        "with the solutions removed, use the student edition (`make student`, see the README)."),
+    "student": (
+        "Each exercise asks you to write a function. In this student edition its body is "
+        "`raise NotImplementedError(...)`: replace that with your code, run the cell, then run "
+        "the check below it. The check prints `[pass]`, `[FAIL]` with a hint at what is wrong, "
+        "or `[not done yet]`. The worked solutions are in the full lesson in `notebooks/`: open "
+        "it once you have tried."),
+    "graded": (
+        "Each exercise asks you to write a function: replace `raise NotImplementedError()` with "
+        "your code, run the cell, then run the check below it. This is a graded assignment: a "
+        "check that does not pass stops with an error, and each check cell earns its points "
+        "only when it passes as the grader runs your notebook from the top. Write the answer "
+        "yourself: an answer that only calls a ready-made version (such as `nnlib`'s own "
+        "function, or a numerical derivative where a formula is asked for) earns nothing."),
+}
+_POINTS_TAG = re.compile(r"^points:(\d+(?:\.\d+)?)$")
 _DEF = re.compile(r"^(\s*)(?:async\s+)?def\s+(\w+)")
 _CHECK_CALL = re.compile(r"\b(?:" + "|".join(sorted(CHECKS)) + r")\s*\(")
 
@@ -117,10 +158,11 @@ def clear_regions(source, cell_type="code"):
             if begin_line is None:
                 raise StudentEditionError(f"line {number}: {END!r} without a {BEGIN!r} above it")
             begin_line = None
-        elif _MARKER_LIKE.match(stripped):
-            raise StudentEditionError(f"line {number}: {stripped!r} looks like a solution marker "
-                                      f"but is not exactly {BEGIN!r} or {END!r}; write the marker "
-                                      "alone on its line (other text hides it from the tools)")
+        elif _MARKER_LIKE.search(stripped):
+            raise StudentEditionError(f"line {number}: {stripped!r} names a solution marker "
+                                      f"but is not exactly {BEGIN!r} or {END!r}; write a marker "
+                                      "alone on its line, and name none elsewhere (nbgrader "
+                                      "takes any line that contains one for a marker)")
         elif begin_line is None:
             new.append(line)
     if begin_line is not None:
@@ -172,16 +214,26 @@ def _clear_outputs(cell):
     cell.execution_count = None
 
 
+def set_intro(source, edition):
+    """A markdown source with the paragraph that introduces the exercises (it starts with
+    INTRO_START) replaced by the text for `edition` ("full", "student", "graded")."""
+    paragraphs = source.split("\n\n")
+    return "\n\n".join(INTRO[edition] if paragraph.startswith(INTRO_START) else paragraph
+                       for paragraph in paragraphs)
+
+
 def analyse(nb):
     """The exercises of a lesson, checked against the convention (StudentEditionError if not).
 
     Returns a list of dicts, one per solution cell: index (0-based), hints, functions (names it
-    defines), student_source, raises (whether the student cell raises at top level).
+    defines), student_source, raises (whether the student cell raises at top level). The
+    introduction to the exercises is left out of the analysis: each edition rewrites it.
     """
     exercises = []
     for index, cell in enumerate(nb.cells):
+        source = set_intro(cell.source, "full") if cell.cell_type == "markdown" else cell.source
         try:
-            student, hints, raise_lines = clear_regions(cell.source, cell.cell_type)
+            student, hints, raise_lines = clear_regions(source, cell.cell_type)
         except StudentEditionError as error:
             raise StudentEditionError(f"{_where(index + 1, cell)}: {error}") from None
         if "solution" in tags(cell) and not hints:
@@ -227,10 +279,18 @@ def uses_of_exercise_functions(nb, exercises):
     return found
 
 
+def _with_intro(nb, edition):
+    copied = copy.deepcopy(nb)
+    for cell in copied.cells:
+        if cell.cell_type == "markdown":
+            cell.source = set_intro(cell.source, edition)
+    return copied
+
+
 def student_edition(nb, exercises=None):
     """The student edition of a lesson (a new notebook; `nb` is not changed)."""
     exercises = analyse(nb) if exercises is None else exercises
-    student = copy.deepcopy(nb)
+    student = _with_intro(nb, "student")
     for exercise in exercises:
         cell = student.cells[exercise["index"]]
         cell.source = exercise["student_source"]
@@ -244,26 +304,89 @@ def student_edition(nb, exercises=None):
     return student
 
 
-def nbgrader_source(nb, lesson="lesson", exercises=None):
-    """The lesson with its solutions, and nbgrader's cell metadata: each solution cell an
-    "autograded answer", each check cell an "autograder test" worth one point (grading needs
-    NNLIB_STRICT_CHECKS=1 in the environment, so that a check that does not pass raises)."""
+def points(cell):
+    """The points a graded cell is worth: its tag `points:N`, or 1."""
+    found = [float(m.group(1)) for m in map(_POINTS_TAG.match, tags(cell)) if m]
+    value = found[0] if found else 1
+    return int(value) if value == int(value) else value
+
+
+def graded_edition(nb, lesson="lesson", exercises=None):
+    """The graded edition (nbgrader's source) of a lesson: the solutions kept, every cell with
+    nbgrader's metadata. Grade ids start with `lesson` (made safe for nbgrader)."""
     exercises = analyse(nb) if exercises is None else exercises
-    source = copy.deepcopy(nb)
+    graded = _with_intro(nb, "graded")
     prefix = re.sub(r"[^A-Za-z0-9_-]", "_", lesson)
-    for number, exercise in enumerate(exercises, 1):
-        cell = source.cells[exercise["index"]]
-        cell.metadata["nbgrader"] = {
-            "grade": False, "grade_id": f"{prefix}-exercise{number}", "locked": False,
-            "schema_version": 3, "solution": True, "task": False}
-    for number, cell in enumerate((c for c in source.cells if is_check(c)), 1):
-        cell.metadata["nbgrader"] = {
-            "grade": True, "grade_id": f"{prefix}-check{number}", "locked": True, "points": 1,
-            "schema_version": 3, "solution": False, "task": False}
-    return source
+    answers = {e["index"] for e in exercises}
+    n_answers = n_checks = 0
+
+    def mark(cell, kind, number, **fields):
+        cell.metadata["nbgrader"] = {"grade": False, "grade_id": f"{prefix}-{kind}{number}",
+                                     "locked": False, "schema_version": 3, "solution": False,
+                                     "task": False, **fields}
+
+    for index, cell in enumerate(graded.cells):
+        if index in answers and cell.cell_type == "code":
+            n_answers += 1
+            mark(cell, "answer", n_answers, solution=True)
+        elif index in answers:  # a derivation in words: graded by hand
+            n_answers += 1
+            mark(cell, "answer", n_answers, solution=True, grade=True, points=points(cell))
+        elif is_check(cell):
+            n_checks += 1
+            cell.source = STRICT_LINE + "\n" + cell.source
+            _clear_outputs(cell)
+            mark(cell, "check", n_checks, grade=True, locked=True, points=points(cell))
+        else:
+            mark(cell, "cell", index + 1, locked=True)
+    return graded
+
+
+def fingerprint(nb):
+    """A digest of the cells' types and sources: it changes when someone edits a cell."""
+    digest = hashlib.sha256()
+    for cell in nb.cells:
+        digest.update(f"{cell.cell_type}\0{cell.source}\0".encode())
+    return digest.hexdigest()
+
+
+def stamp(nb, edition, lesson):
+    """Record in the notebook's metadata which edition it is and the fingerprint of its cells."""
+    nb.metadata["nnlib_edition"] = {"edition": edition, "lesson": lesson,
+                                    "fingerprint": fingerprint(nb)}
+    return nb
+
+
+def edited(path):
+    """Whether the notebook at `path` has edits of its own: cells that differ from the edition
+    that was written there (a file without a record counts as edited: it is not ours to replace).
+    """
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except (OSError, ValueError):
+        return True
+    record = nb.metadata.get("nnlib_edition", {})
+    return record.get("fingerprint") != fingerprint(nb)
+
+
+def free_place(target):
+    """Where to write a new edition of `target` without destroying edits: `target` itself when
+    it is absent or unedited, else the first absent or unedited of NAME.new.ipynb,
+    NAME.new-2.ipynb, ..."""
+    stem = target.name[: -len(".ipynb")] if target.name.endswith(".ipynb") else target.name
+    candidates = [target, target.with_name(f"{stem}.new.ipynb")]
+    number = 2
+    while True:
+        for place in candidates:
+            if not place.exists() or not edited(place):
+                return place
+        candidates = [target.with_name(f"{stem}.new-{number}.ipynb")]
+        number += 1
 
 
 def write_atomically(nb, path):
+    """Write `nb` to `path` through a temporary file renamed into place, with the permissions of a
+    newly created file (readable by others under the usual umask)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False,
                                      encoding="utf-8") as tmp:
@@ -273,23 +396,27 @@ def write_atomically(nb, path):
             tmp.close()
             os.unlink(tmp.name)
             raise
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp.name, 0o666 & ~umask)
     os.replace(tmp.name, path)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
-        description="Write the student editions of the lessons (solutions replaced by "
-                    "placeholders, exercise outputs cleared).")
+        description="Write the classroom editions of the lessons: the student edition "
+                    "(solutions replaced by placeholders) or, with --graded, nbgrader's source.")
     parser.add_argument("notebooks", nargs="*", type=Path, metavar="NOTEBOOK",
                         help="lesson notebooks (default: notebooks/[0-9]*.ipynb)")
     parser.add_argument("--out", type=Path, metavar="DIR",
-                        help="output folder (default: student/, or student/nbgrader-source/)")
-    parser.add_argument("--nbgrader", action="store_true",
-                        help="write nbgrader source notebooks (solutions kept, nbgrader cell "
-                             "metadata added) instead of student editions")
+                        help="output folder (default: student/, or graded/ with --graded)")
+    parser.add_argument("--graded", "--nbgrader", action="store_true",
+                        help="write the graded editions (nbgrader source notebooks: solutions "
+                             "kept, nbgrader cell metadata added) instead of student editions")
     args = parser.parse_args(argv)
     paths = args.notebooks or sorted(NOTEBOOKS.glob("[0-9]*.ipynb"))
-    out = args.out or (STUDENT / "nbgrader-source" if args.nbgrader else STUDENT)
+    edition_name = "graded" if args.graded else "student"
+    out = args.out or (GRADED if args.graded else STUDENT)
     if not paths:
         print(f"make_student: error: no lesson notebooks (files like 01_name.ipynb) in "
               f"{NOTEBOOKS}", file=sys.stderr)
@@ -304,8 +431,8 @@ def main(argv=None):
                                           "another --out folder")
             nb = nbformat.read(path, as_version=4)
             exercises = analyse(nb)
-            if args.nbgrader:
-                edition = nbgrader_source(nb, lesson=path.stem, exercises=exercises)
+            if args.graded:
+                edition = graded_edition(nb, lesson=path.stem, exercises=exercises)
             else:
                 edition = student_edition(nb, exercises)
             for index, name in uses_of_exercise_functions(nb, exercises):
@@ -316,15 +443,19 @@ def main(argv=None):
             errors.append(f"{path}: {error}")
             continue
         count = sum(nb.cells[e["index"]].cell_type == "code" for e in exercises)
-        results.append((edition, target, count))
+        results.append((stamp(edition, edition_name, path.stem), target, count))
     for error in errors:
         print(f"make_student: error: {error}", file=sys.stderr)
     if errors:
         print("make_student: nothing written", file=sys.stderr)
         return 1
     for edition, target, count in results:
-        write_atomically(edition, target)
-        print(f"{target}: {count} exercise{'s' * (count != 1)}")
+        place, note = free_place(target), ""
+        if place != target:
+            note = f" (kept {target.name} as it is: it has your edits)"
+        write_atomically(edition, place)
+        target = place
+        print(f"{target}: {count} exercise{'s' * (count != 1)}{note}")
     return 0
 
 
