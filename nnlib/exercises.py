@@ -16,13 +16,16 @@ job over handed-in notebooks, for instance).
 """
 
 import copy
+import inspect
 import os
+import sys
+import types
 
 import numpy as np
 
 PASS, FAIL, TODO = "[pass]", "[FAIL]", "[not done yet]"
 STRICT_ENV = "NNLIB_STRICT_CHECKS"
-_LONGEST_MESSAGE = 300
+_LONGEST_MESSAGE = 500
 _NOT_DONE = "replace `raise NotImplementedError` with your code, then run this cell again"
 
 
@@ -77,17 +80,94 @@ def _copied(args):
         return args
 
 
-def _call(fn, args):
+class _ForbiddenCall(Exception):
+    """Raised by the stand-in of a function that the exercise asks the learner not to call."""
+
+
+def _label(function):
+    module = getattr(function, "__module__", None) or ""
+    short = {"numpy": "np"}.get(module, module)
+    return f"{short}.{function.__name__}" if short else function.__name__
+
+
+class _Forbidding:
+    """While active, every binding of each forbidden function that the learner's code can reach
+    (a name in the function's globals, an attribute of a module it can see, the function's own
+    module) is replaced by a stand-in that records the call and raises _ForbiddenCall."""
+
+    def __init__(self, fn, forbidden):
+        self.fn, self.forbidden, self.called, self._undo = fn, list(forbidden), [], []
+
+    def _stand_in(self, function):
+        def stand_in(*args, **kwargs):
+            self.called.append(function)
+            raise _ForbiddenCall(_label(function))
+        return stand_in
+
+    def __enter__(self):
+        if not self.forbidden:
+            return self
+        namespace = getattr(inspect.unwrap(self.fn), "__globals__", {})
+        homes = [sys.modules.get(getattr(f, "__module__", None) or "") for f in self.forbidden]
+        modules = [m for m in (*namespace.values(), *homes) if isinstance(m, types.ModuleType)]
+        places = [namespace, *(vars(m) for m in {id(m): m for m in modules}.values())]
+        for function in self.forbidden:
+            stand_in = self._stand_in(function)
+            for place in places:
+                for key, value in list(place.items()):
+                    if value is function:
+                        self._undo.append((place, key, value))
+                        place[key] = stand_in
+        return self
+
+    def __exit__(self, *exc):
+        for place, key, value in reversed(self._undo):
+            place[key] = value
+        self._undo.clear()
+        return False
+
+
+def _call(fn, args, forbid=()):
     """Run the learner's function: (result, None), or (None, (status, the line to report))."""
     if not callable(fn):
         return None, (FAIL, f"expected a function, received {_describe(fn)}")
+    guard = _Forbidding(fn, forbid)
     try:
-        return fn(*_copied(args)), None
+        with guard:
+            result = fn(*_copied(args))
     except NotImplementedError:
         return None, (TODO, _NOT_DONE)
     except Exception as error:  # a learner's bug must not stop the notebook
-        return None, (FAIL, f"your code raised {type(error).__name__}: {error} "
-                            "(call your function in a cell of its own to see where)")
+        if not guard.called:
+            return None, (FAIL, f"your code raised {type(error).__name__}: {error} "
+                                "(call your function in a cell of its own to see where)")
+    if guard.called:
+        return None, (FAIL, f"your code calls {_label(guard.called[0])}, which this exercise "
+                            "asks you to do without: write that part yourself")
+    return result, None
+
+
+def _short(value):
+    """A value for a message: numbers and small arrays in full, larger arrays by their shape."""
+    array = _numbers(value)
+    if array is None:
+        return repr(value) if value is None or isinstance(value, (str, bytes)) else _describe(value)
+    if array.ndim == 0:
+        return f"{array.item():.6g}" if array.dtype.kind == "f" else str(array.item())
+    if array.size <= 6:
+        return np.array2string(array, precision=4, separator=", ")
+    return f"an array of shape {array.shape}"
+
+
+def _input_text(fn, args):
+    """The arguments of one test, named after fn's parameters when they can be: 'x = 0.5, k = 3'."""
+    try:
+        names = list(inspect.signature(fn).bind(*args).arguments)
+    except (TypeError, ValueError):
+        names = [f"argument {i}" for i in range(1, len(args) + 1)]
+    if len(names) != len(args):
+        names = [f"argument {i}" for i in range(1, len(args) + 1)]
+    return ", ".join(f"{name} = {_short(value)}" for name, value in zip(names, args))
 
 
 def _numbers(value):
@@ -105,8 +185,9 @@ def _shape_text(shape):
     return f"{shape} (a single number)" if shape == () else str(shape)
 
 
-def _compare(result, expected, rtol, atol):
-    """None when `result` matches `expected`, else a sentence on the first difference found."""
+def _compare(result, expected, rtol, atol, args=()):
+    """None when `result` matches `expected`, else a sentence on the first difference found.
+    When an argument has the result's shape, the message gives its value at that index too."""
     if result is None:
         return "your function returned None (is a `return` statement missing?)"
     got = _numbers(result)
@@ -126,6 +207,9 @@ def _compare(result, expected, rtol, atol):
             return None
         index = tuple(int(i) for i in np.argwhere(~close)[0])
         where = f" at index {index}" if index else ""
+        same_shape = [a for a in map(_numbers, args) if a is not None and a.shape == g.shape]
+        if index and same_shape:
+            where += f" (where the input is {same_shape[0][index]:.6g})"
         message = f"the value{where} is {g[index]:.6g}, expected {w[index]:.6g}"
         if close.size > 1:
             message += f"; {int(np.sum(~close))} of {close.size} values differ"
@@ -140,17 +224,32 @@ def _compare(result, expected, rtol, atol):
     return message
 
 
-def check_function(fn, reference, inputs, name=None, rtol=1e-6, atol=1e-9):
+def _slip_hint(result, slips, args):
+    """The hint of the first known slip whose result equals the learner's, or ''."""
+    for slip, hint in slips:
+        try:
+            if _compare(result, slip(*_copied(args)), 1e-9, 1e-12) is None:
+                return f". Hint: {hint}"
+        except Exception:  # a slip that does not apply to this input
+            continue
+    return ""
+
+
+def check_function(fn, reference, inputs, name=None, rtol=1e-6, atol=1e-9, forbid=(), slips=()):
     """Compare fn(*args) with reference(*args) for every argument tuple in `inputs`.
 
     An input that is not a tuple is passed as the single argument. Each call gets its own copy of
-    the arguments. Example:
-        check_function(my_relu, nnlib.activations.relu, [np.array([-1.0, 2.0]), 0.5])
+    the arguments. A failure names the input it failed on. `forbid`: functions the answer must
+    not call (e.g. the reference itself: `forbid=[np.tanh]`); a call to one fails the check.
+    `slips`: pairs (wrong_function, hint) for common mistakes; when the answer computes what a
+    wrong function does, the failure adds its hint. Example:
+        check_function(my_relu, nnlib.activations.relu, [np.array([-1.0, 2.0]), 0.5],
+                       forbid=[nnlib.activations.relu])
     """
     name = name or getattr(fn, "__name__", "your function")
     cases = [args if isinstance(args, tuple) else (args,) for args in inputs]
     for number, args in enumerate(cases, 1):
-        result, problem = _call(fn, args)
+        result, problem = _call(fn, args, forbid)
         if problem:
             return _report(problem[0], name, problem[1])
         try:
@@ -160,34 +259,39 @@ def check_function(fn, reference, inputs, name=None, rtol=1e-6, atol=1e-9):
         except Exception as error:
             return _report(FAIL, name, "the check could not compute the expected result "
                                        f"({type(error).__name__}: {error}): a bug in the lesson")
-        mismatch = _compare(result, expected, rtol, atol)
+        mismatch = _compare(result, expected, rtol, atol, args)
         if mismatch:
-            return _report(FAIL, name, f"on test input {number} of {len(cases)}, {mismatch}")
+            hint = _slip_hint(result, slips, args)
+            return _report(FAIL, name, f"on test input {number} of {len(cases)} "
+                                       f"({_input_text(fn, args)}), {mismatch}{hint}")
     _report(PASS, name, f"correct on all {len(cases)} test inputs")
 
 
-def check_value(fn, expected, name=None, rtol=1e-6, atol=1e-9):
-    """Compare the result of calling fn() (no arguments) with an expected number or array."""
+def check_value(fn, expected, name=None, rtol=1e-6, atol=1e-9, forbid=(), slips=()):
+    """Compare the result of calling fn() (no arguments) with an expected number or array.
+    `forbid` and `slips` as in check_function (a slip is then a value, not a function)."""
     name = name or getattr(fn, "__name__", "your answer")
-    result, problem = _call(fn, ())
+    result, problem = _call(fn, (), forbid)
     if problem:
         return _report(problem[0], name, problem[1])
     mismatch = _compare(result, expected, rtol, atol)
     if mismatch:
-        return _report(FAIL, name, mismatch)
+        hint = _slip_hint(result, [((lambda v=v: v), h) for v, h in slips], ())
+        return _report(FAIL, name, mismatch + hint)
     _report(PASS, name, "correct")
 
 
-def check_that(fn, test, name=None):
+def check_that(fn, test, name=None, forbid=()):
     """For open-ended exercises: call fn(), then test(result), which returns (ok, message).
 
     Example, a network that must learn XOR:
         check_that(train_xor, lambda model: (accuracy(...) == 1, f"accuracy {...}"))
     The message is printed on a pass and on a fail alike, so it should state the measured figure.
-    `test` may also return a plain bool (then a generic message is printed).
+    `test` may also return a plain bool (then a generic message is printed). `forbid` as in
+    check_function.
     """
     name = name or getattr(fn, "__name__", "your answer")
-    result, problem = _call(fn, ())
+    result, problem = _call(fn, (), forbid)
     if problem:
         return _report(problem[0], name, problem[1])
     try:

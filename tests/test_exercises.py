@@ -46,7 +46,7 @@ def test_check_function_tuple_inputs_are_spread_over_the_arguments(capsys):
 def test_check_function_wrong_shape(capsys):
     check_function(lambda x: x.reshape(-1, 1), double, INPUTS[:1], name="f")
     line = printed(capsys)
-    assert line.startswith("[FAIL] f: on test input 1 of 1, ")
+    assert line.startswith("[FAIL] f: on test input 1 of 1 (x = [ 1. , -2. , 3.5]), ")
     assert "expected shape (3,), received shape (3, 1)" in line
 
 
@@ -59,8 +59,8 @@ def test_check_function_wrong_value_names_the_first_difference_not_the_answer(ca
     wrong = np.array([2.0, -4.0, 7.5])  # right, right, wrong (7 expected)
     check_function(lambda x: wrong, double, INPUTS[:1], name="f")
     line = printed(capsys)
-    assert line.startswith("[FAIL] f: on test input 1 of 1, ")
-    assert "the value at index (2,) is 7.5, expected 7" in line
+    assert line.startswith("[FAIL] f: on test input 1 of 1 (x = [ 1. , -2. , 3.5]), ")
+    assert "the value at index (2,) (where the input is 3.5) is 7.5, expected 7" in line
     assert "1 of 3 values differ" in line
     assert "relative error of the whole result 0.029" in line
     assert "-4" not in line  # the rest of the answer is not printed
@@ -69,7 +69,7 @@ def test_check_function_wrong_value_names_the_first_difference_not_the_answer(ca
 def test_check_function_reports_which_input_failed(capsys):
     check_function(lambda x: x * 2 if np.ndim(x) else 0.0, double, INPUTS, name="f")
     line = printed(capsys)
-    assert line.startswith("[FAIL] f: on test input 3 of 3, the value is 0, expected 1")
+    assert line.startswith("[FAIL] f: on test input 3 of 3 (x = 0.5), the value is 0, expected 1")
 
 
 def test_check_function_tolerances(capsys):
@@ -85,7 +85,7 @@ def test_check_function_nan(capsys):
     check_function(lambda x: np.array([2.0, np.nan, 7.0]), double, INPUTS[:1], name="f")
     line = printed(capsys)
     assert line.startswith("[FAIL] f:")
-    assert "the value at index (1,) is nan, expected -4" in line
+    assert "the value at index (1,) (where the input is -2) is nan, expected -4" in line
     assert "the result contains nan or inf" in line
 
 
@@ -106,7 +106,7 @@ def test_check_function_nan_where_the_reference_has_nan_too_passes(capsys):
 def test_check_function_wrong_type(capsys, answer, described):
     check_function(lambda x: answer, double, [1.0], name="f")
     line = printed(capsys)
-    assert line.startswith("[FAIL] f: on test input 1 of 1, ")
+    assert line.startswith("[FAIL] f: on test input 1 of 1 (x = 1), ")
     assert f"expected a number or an array of numbers, received {described}" in line
 
 
@@ -149,7 +149,7 @@ def test_a_multi_line_error_message_is_kept_on_one_line(capsys):
     check_function(crashes, double, [1.0])
     line = printed(capsys)
     assert line.startswith("[FAIL] crashes: your code raised KeyError:")
-    assert len(line) < 400
+    assert len(line) <= 520
 
 
 def test_check_function_not_a_function(capsys):
@@ -263,3 +263,92 @@ def test_without_strict_mode_nothing_is_raised(capsys, monkeypatch):
     check_that(lambda: 1, lambda r: (False, "no"))
     statuses = [line.split("]")[0] + "]" for line in capsys.readouterr().out.splitlines()]
     assert statuses == ["[FAIL]", "[not done yet]", "[FAIL]"]
+
+
+# --- anti-loophole: forbidden functions; hints for known slips; the input named ----------------
+
+def tanh_by_calling_numpy(z):
+    return np.tanh(z)
+
+
+def test_forbidden_function_fails_the_check_wherever_it_is_reached(capsys):
+    from nnlib import activations
+    from nnlib.activations import tanh as imported_tanh
+
+    def through_a_module(z):
+        return activations.tanh(z)
+
+    def through_an_import(z):
+        return imported_tanh(z)
+
+    z = np.linspace(-2.0, 2.0, 5)
+    for fn in (tanh_by_calling_numpy, through_a_module, through_an_import):
+        check_function(fn, np.tanh, [z], forbid=[np.tanh, activations.tanh], name="t")
+        line = printed(capsys)
+        assert line.startswith("[FAIL] t: your code calls "), line
+        assert "which this exercise asks you to do without" in line
+    assert np.tanh(0.5) == pytest.approx(0.46211715726)  # restored afterwards
+    assert activations.tanh is imported_tanh
+    check_function(lambda z: (np.exp(2 * z) - 1) / (np.exp(2 * z) + 1), np.tanh, [z],
+                   forbid=[np.tanh], name="t")
+    assert printed(capsys).startswith("[pass]")  # the reference itself may use it
+
+
+def test_a_forbidden_call_inside_try_except_still_fails(capsys):
+    def hides_it(z):
+        try:
+            return np.tanh(z)
+        except Exception:
+            return np.zeros_like(z)
+
+    check_function(hides_it, lambda z: np.zeros_like(z), [np.zeros(3)], forbid=[np.tanh])
+    assert printed(capsys).startswith("[FAIL] hides_it: your code calls np.tanh")
+
+
+def test_forbid_in_check_value_and_check_that(capsys):
+    check_value(lambda: tanh_by_calling_numpy(0.5), np.tanh(0.5), forbid=[np.tanh], name="v")
+    assert printed(capsys).startswith("[FAIL] v: your code calls np.tanh")
+    check_that(lambda: tanh_by_calling_numpy(0.5), lambda r: True, forbid=[np.tanh], name="w")
+    assert printed(capsys).startswith("[FAIL] w: your code calls np.tanh")
+
+
+def test_a_known_slip_gets_its_hint(capsys):
+    P = np.array([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1]])
+    y = np.array([0, 1])
+
+    def picks_columns(P, y):
+        return -np.mean(np.log(P[:, y]))
+
+    check_function(picks_columns, lambda P, y: -np.mean(np.log(P[np.arange(len(y)), y])), [(P, y)],
+                   slips=[(picks_columns, "P[:, y] picks whole columns; use P[np.arange(N), y]")],
+                   name="ce")
+    line = printed(capsys)
+    assert line.startswith("[FAIL] ce: on test input 1 of 1 (P = [[0.7, 0.2, 0.1], ")
+    assert "y = [0, 1]" in line
+    assert line.endswith("Hint: P[:, y] picks whole columns; use P[np.arange(N), y]")
+    check_value(lambda: 3, 4, slips=[(3, "off by one")], name="n")
+    assert printed(capsys).endswith("Hint: off by one")
+    check_value(lambda: 2, 4, slips=[(3, "off by one")], name="n")
+    assert "Hint" not in printed(capsys)
+
+
+def test_a_large_input_is_described_by_its_shape(capsys):
+    check_function(lambda x: x, double, [np.ones((40, 2))], name="f")
+    assert printed(capsys).startswith("[FAIL] f: on test input 1 of 1 (x = an array of shape "
+                                      "(40, 2)), the value at index (0, 0) (where the input is 1)")
+
+
+def test_strict_checks_switches_strict_mode_on_without_the_environment(capsys, monkeypatch):
+    from nnlib import exercises
+
+    monkeypatch.delenv("NNLIB_STRICT_CHECKS", raising=False)
+    monkeypatch.setattr(exercises, "_strict", False)
+    check_value(lambda: 2.0, 1.0)
+    assert printed(capsys).startswith("[FAIL]")
+    exercises.strict_checks()
+    with pytest.raises(CheckFailed):
+        check_function(not_done, double, [1.0])
+    assert printed(capsys).startswith("[not done yet]")
+    exercises.strict_checks(False)
+    check_value(lambda: 2.0, 1.0)
+    assert printed(capsys).startswith("[FAIL]")
