@@ -86,14 +86,34 @@ class _ForbiddenCall(Exception):
 
 def _label(function):
     module = getattr(function, "__module__", None) or ""
-    short = {"numpy": "np"}.get(module, module)
-    return f"{short}.{function.__name__}" if short else function.__name__
+    name = getattr(function, "__qualname__", function.__name__)
+    if module in ("__main__", "builtins", ""):  # defined in the notebook itself
+        return name
+    return f"{ {'numpy': 'np'}.get(module, module)}.{name}"
+
+
+def _filled(cell):
+    try:
+        cell.cell_contents  # noqa: B018 (an empty closure cell raises ValueError)
+    except ValueError:
+        return False
+    return True
+
+
+def _owner(function):
+    """The class a method is defined in (found through its qualified name), or None."""
+    parts = getattr(function, "__qualname__", "").split(".")
+    owner = sys.modules.get(getattr(function, "__module__", None) or "")
+    for part in parts[:-1]:
+        owner = getattr(owner, part, None)
+    return owner if len(parts) > 1 and isinstance(owner, type) else None
 
 
 class _Forbidding:
     """While active, every binding of each forbidden function that the learner's code can reach
     (a name in the function's globals, an attribute of a module it can see, the function's own
-    module) is replaced by a stand-in that records the call and raises _ForbiddenCall."""
+    module, the class of a method) is replaced by a stand-in that records the call and raises
+    _ForbiddenCall. A forbidden class cannot be instantiated."""
 
     def __init__(self, fn, forbidden):
         self.fn, self.forbidden, self.called, self._undo = fn, list(forbidden), [], []
@@ -107,22 +127,41 @@ class _Forbidding:
     def __enter__(self):
         if not self.forbidden:
             return self
-        namespace = getattr(inspect.unwrap(self.fn), "__globals__", {})
+        fn = inspect.unwrap(self.fn)
+        namespace = getattr(fn, "__globals__", {})
+        cells = [c for c in getattr(fn, "__closure__", None) or () if _filled(c)]
         homes = [sys.modules.get(getattr(f, "__module__", None) or "") for f in self.forbidden]
         modules = [m for m in (*namespace.values(), *homes) if isinstance(m, types.ModuleType)]
-        places = [namespace, *(vars(m) for m in {id(m): m for m in modules}.values())]
+        places = [namespace, *(m for m in {id(m): m for m in modules}.values())]
         for function in self.forbidden:
             stand_in = self._stand_in(function)
+            owner = _owner(function)
+            if owner is not None:
+                self._set(owner, function.__name__, stand_in)
+            for cell in cells:
+                if cell.cell_contents is function:
+                    self._undo.append((cell, "cell_contents", function))
+                    cell.cell_contents = stand_in
             for place in places:
-                for key, value in list(place.items()):
-                    if value is function:
-                        self._undo.append((place, key, value))
-                        place[key] = stand_in
+                items = place.items() if isinstance(place, dict) else vars(place).items()
+                for key in [key for key, value in items if value is function]:
+                    self._set(place, key, stand_in)
         return self
+
+    def _set(self, place, key, value):
+        if isinstance(place, dict):
+            self._undo.append((place, key, place[key]))
+            place[key] = value
+        else:
+            self._undo.append((place, key, vars(place)[key]))
+            setattr(place, key, value)
 
     def __exit__(self, *exc):
         for place, key, value in reversed(self._undo):
-            place[key] = value
+            if isinstance(place, dict):
+                place[key] = value
+            else:
+                setattr(place, key, value)
         self._undo.clear()
         return False
 

@@ -352,3 +352,25 @@ def test_strict_checks_switches_strict_mode_on_without_the_environment(capsys, m
     exercises.strict_checks(False)
     check_value(lambda: 2.0, 1.0)
     assert printed(capsys).startswith("[FAIL]")
+
+
+def test_forbidden_method_and_class(capsys):
+    from nnlib import MLP
+
+    net = MLP([2, 3, 2], seed=0)
+    X, Y = np.ones((4, 2)), np.eye(2)[[0, 1, 0, 1]]
+
+    def by_the_library(X, Y):
+        return net.loss_and_gradients(X, Y)[1]["b2"]
+
+    def builds_a_net(X, Y):
+        return MLP([2, 3, 2], seed=0).loss_and_gradients(X, Y)[1]["b2"]
+
+    reference = by_the_library(X, Y)
+    check_function(by_the_library, lambda X, Y: reference, [(X, Y)],
+                   forbid=[MLP.loss_and_gradients], name="f")
+    assert printed(capsys).startswith("[FAIL] f: your code calls nnlib.network.MLP."
+                                      "loss_and_gradients")
+    check_function(builds_a_net, lambda X, Y: reference, [(X, Y)], forbid=[MLP], name="g")
+    assert printed(capsys).startswith("[FAIL] g: your code calls nnlib.network.MLP,")
+    assert net.loss_and_gradients(X, Y)[0] > 0 and MLP.__name__ == "MLP"  # restored
