@@ -34,3 +34,28 @@ def same_shape(a, b, a_name, b_name):
         raise ValueError(
             f"{a_name} and {b_name} must have the same shape; received {a.shape} and {b.shape}"
         )
+
+
+def floating_dtype(dtype):
+    """np.dtype(dtype) if it is float32 or float64, else TypeError.
+
+    float16 is refused: its 3 significant digits cannot hold a gradient step (1 + 1e-4 == 1).
+    """
+    message = f"dtype must be np.float32 or np.float64; received {dtype!r}"
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(message) from None
+    if dtype not in (np.float32, np.float64):
+        raise TypeError(message)
+    return dtype
+
+
+def positive_int(value, name):
+    """Return `value` as an int if it is a whole number >= 1 (not a bool), else raise."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise TypeError(f"{name} must be a positive integer; received {value!r} "
+                        f"of type {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"{name} must be a positive integer; received {value}")
+    return int(value)

@@ -1,8 +1,9 @@
 """Activation functions f(z) and their derivatives f'(z), applied element by element.
 
 Every function takes an array `z` of any shape and returns an array of the same shape and
-floating dtype, except `softmax_grad`, which returns the Jacobian. `<name>_grad(z)` is the
-derivative with respect to z, evaluated at z (not at f(z)).
+floating dtype, except `softmax_grad`, which returns the Jacobian. `<name>_grad(z, a=None)` is
+the derivative with respect to z, evaluated at z; `a` may pass f(z) when it is already known (as in
+backpropagation, which kept it from the forward pass): sigmoid and tanh then skip recomputing it.
 """
 
 import numpy as np
@@ -18,7 +19,7 @@ def linear(z):
     return _float(z).copy()
 
 
-def linear_grad(z):
+def linear_grad(z, a=None):
     """f'(z) = 1."""
     return np.ones_like(_float(z))
 
@@ -29,7 +30,7 @@ def step(z):
     return (z >= 0).astype(z.dtype)
 
 
-def step_grad(z):
+def step_grad(z, a=None):
     """0 everywhere (undefined at 0, taken as 0): why a step cannot be trained by gradients."""
     return np.zeros_like(_float(z))
 
@@ -44,9 +45,9 @@ def sigmoid(z):
     return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
 
 
-def sigmoid_grad(z):
-    """sigma'(z) = sigma(z) (1 - sigma(z)), at most 1/4 (at z = 0)."""
-    s = sigmoid(z)
+def sigmoid_grad(z, a=None):
+    """sigma'(z) = sigma(z) (1 - sigma(z)), at most 1/4 (at z = 0). a: sigmoid(z), if known."""
+    s = sigmoid(z) if a is None else a
     return s * (1 - s)
 
 
@@ -55,9 +56,10 @@ def tanh(z):
     return np.tanh(_float(z))
 
 
-def tanh_grad(z):
-    """tanh'(z) = 1 - tanh(z)^2, at most 1 (at z = 0)."""
-    return 1 - np.tanh(_float(z)) ** 2
+def tanh_grad(z, a=None):
+    """tanh'(z) = 1 - tanh(z)^2, at most 1 (at z = 0). a: tanh(z), if known."""
+    t = np.tanh(_float(z)) if a is None else a
+    return 1 - t * t
 
 
 def relu(z):
@@ -66,7 +68,7 @@ def relu(z):
     return np.maximum(z, 0)
 
 
-def relu_grad(z):
+def relu_grad(z, a=None):
     """1 where z > 0, else 0 (the kink at 0 is given derivative 0)."""
     z = _float(z)
     return (z > 0).astype(z.dtype)
@@ -78,7 +80,7 @@ def leaky_relu(z, alpha=0.01):
     return np.where(z > 0, z, alpha * z).astype(z.dtype, copy=False)
 
 
-def leaky_relu_grad(z, alpha=0.01):
+def leaky_relu_grad(z, alpha=0.01, a=None):
     """1 where z > 0, else alpha."""
     z = _float(z)
     return np.where(z > 0, 1, alpha).astype(z.dtype)
@@ -95,12 +97,12 @@ def softmax(z, axis=-1):
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
-def softmax_grad(z):
+def softmax_grad(z, a=None):
     """Jacobian of softmax over the last axis: J[i, j] = s_i (delta_ij - s_j).
 
     z of shape (K,) gives (K, K); a batch (N, K) gives (N, K, K).
     """
-    s = softmax(z)
+    s = softmax(z) if a is None else a
     return s[..., :, None] * (np.eye(s.shape[-1], dtype=s.dtype) - s[..., None, :])
 
 

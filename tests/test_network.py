@@ -31,11 +31,12 @@ def test_backprop_matches_numerical_gradient(hidden, output_loss, l2, hidden_lay
     X, Y = toy_batch(output)
     model = MLP([3, *hidden_layers, 3], hidden, output, loss=loss, seed=3)
     for l in range(1, model.num_layers):  # keep every hidden unit away from the ReLU kink
-        Z = model._forward(X)[0][l - 1]
+        Z = model._forward(X)[0][l]
         assert np.abs(Z).min() > 1e-3, "choose another seed: a unit sits on a kink"
     errors = check_gradients(model, X, Y, l2=l2)
     assert set(errors) == set(model.params)
-    assert max(errors.values()) < 1e-7, errors
+    assert max(norm for norm, _ in errors.values()) < 1e-6, errors
+    assert max(worst for _, worst in errors.values()) < 1e-5, errors
 
 
 def test_gradient_check_catches_a_wrong_gradient():
@@ -50,7 +51,7 @@ def test_gradient_check_catches_a_wrong_gradient():
 
     model.loss_and_gradients = wrong
     errors = check_gradients(model, X, Y)
-    assert errors["W1"] > 1e-3 and errors["W2"] < 1e-7
+    assert min(errors["W1"]) > 1e-3 and max(errors["W2"]) < 1e-7
 
 
 def test_shapes_and_parameter_names():
@@ -162,14 +163,15 @@ def test_bad_layer_sizes_and_options():
         MLP([3, 0, 2])
     with pytest.raises(ValueError, match="unknown loss"):
         MLP([2, 2], loss="hinge")
-    with pytest.raises(TypeError, match="floating type.*int32"):
-        MLP([2, 2], dtype="int32")
+    for dtype in ["int32", np.float16]:
+        with pytest.raises(TypeError, match="dtype must be np.float32 or np.float64; received"):
+            MLP([2, 2], dtype=dtype)
     with pytest.raises(ValueError, match="init must be"):
         MLP([2, 2], init="uniform")
     with pytest.raises(ValueError, match="schedule must be"):
         MLP([2, 2]).fit(np.ones((2, 2)), np.array([0, 1]), schedule="step")
-    with pytest.raises(ValueError, match="unknown optimizer 'rmsprop'"):
-        MLP([2, 2]).fit(np.ones((2, 2)), np.array([0, 1]), optimizer="rmsprop")
+    with pytest.raises(ValueError, match="unknown optimizer 'adagrad'"):
+        MLP([2, 2]).fit(np.ones((2, 2)), np.array([0, 1]), optimizer="adagrad")
 
 
 def test_wrong_number_of_features():
@@ -186,12 +188,12 @@ def test_targets_that_do_not_match():
         model.loss_and_gradients(X, np.zeros((5, 3)))
     with pytest.raises(ValueError, match=r"Y must have shape \(5, 2\).*received shape \(4, 2\)"):
         model.fit(X, np.zeros((4, 2)), verbose=False)
-    with pytest.raises(TypeError, match=r"integer class labels for 2 outputs; received dtype f"):
-        model.loss_and_gradients(X, np.zeros(5))
+    with pytest.raises(TypeError, match=r"Y must be whole numbers \(class labels\); received 0.5"):
+        model.loss_and_gradients(X, np.full(5, 0.5))
 
 
 def test_labels_out_of_range():
-    with pytest.raises(ValueError, match=r"labels must lie in \[0, 1\].*from -1 to 2"):
+    with pytest.raises(ValueError, match=r"Y must lie in \[0, 1\] for 2 classes.*from -1 to 2"):
         MLP([3, 2]).loss_and_gradients(np.zeros((3, 3)), np.array([0, -1, 2]))
 
 

@@ -1,0 +1,159 @@
+"""The training loop, in one place: mini-batches, learning-rate schedule, history, divergence check
+and progress bar, for any model with `params` and `loss_and_gradients` (in the spirit of the
+Solver class of Stanford's CS231n assignments).
+
+    history = fit(model, X, Y, epochs=15, batch_size=128, optimizer=Momentum(lr=0.1),
+                  schedule="cosine")
+
+A model needs:
+    params                          dict name -> array, updated in place by the optimiser
+    loss_and_gradients(X, Y, l2)    -> (loss, grads), grads with the same keys as params
+and may also have, to skip checking every mini-batch and to report accuracy:
+    check_data(X, Y)                -> (X, Y, labels): the whole set checked and converted once;
+                                       labels (N,) are the true classes, None for regression
+    loss_gradients_labels(X, Y, l2) -> (loss, grads, predicted labels or None), on checked data
+    evaluate(X, Y, l2)              -> (loss, accuracy or None), used for validation data
+"""
+
+import math
+import numbers
+
+import numpy as np
+from tqdm import tqdm
+
+from ._checks import positive_int
+from .optim import OPTIMIZERS, get_optimizer
+
+SCHEDULES = ("constant", "cosine")
+
+
+def fit(model, X, Y, *, epochs=10, batch_size=32, lr=None, optimizer="sgd", schedule="constant",
+        l2=0.0, validation_data=None, seed=0, verbose=True):
+    """Train `model` with mini-batch gradient descent; return the history of every epoch.
+
+    X, Y: training inputs (N, ...) and targets (N, K) or integer labels (N,), as the model wants.
+    epochs: passes over the data. batch_size: samples per update (capped at N); each epoch visits
+        every sample once, in a new order drawn from a generator seeded with `seed`; the last
+        batch of an epoch holds the remainder, so an epoch takes ceil(N / batch_size) steps.
+    optimizer: "sgd", "momentum", "rmsprop", "adam" (built with `lr`, or with its own default rate
+        when lr is None), or an optimiser object with `lr` and `step(params, grads)` (then leave
+        lr=None and set the rate on the object).
+    schedule: "constant", or "cosine": the rate at step t of T is lr0 (1 + cos(pi t / T)) / 2,
+        from the optimiser's own rate lr0 down towards 0; the optimiser's rate is restored after.
+    l2: L2 regularisation strength, passed to the model's loss.
+    validation_data: optional (X_val, Y_val), evaluated after every epoch.
+    verbose: show a progress bar (one tick per epoch).
+    Returns a dict of lists, one entry per epoch: "loss" (the mean loss over the epoch's samples,
+    each mini-batch weighted by its size) and, for classifiers, "accuracy" (on those same
+    mini-batches, with the weights as they were when each batch was seen), plus "val_loss" and
+    "val_accuracy" after the epoch when validation data are given. With l2 > 0 losses include the
+    L2 term.
+    Raises FloatingPointError if the loss becomes nan or inf (the learning rate is too large).
+    """
+    epochs = positive_int(epochs, "epochs")
+    batch_size = positive_int(batch_size, "batch_size")
+    if schedule not in SCHEDULES:
+        raise ValueError(f"schedule must be one of {SCHEDULES}; received {schedule!r}")
+    if isinstance(l2, bool) or not isinstance(l2, numbers.Real) or not 0 <= l2 < math.inf:
+        raise ValueError(f"l2 must be a finite number >= 0; received {l2!r}")
+    optimizer = _optimizer(optimizer, lr)
+    model = _Model(model)
+    X, Y, labels = model.check_data(X, Y)
+    n = len(X)
+    if n == 0:
+        raise ValueError("X must hold at least one sample; received 0")
+    if validation_data is not None:
+        if not isinstance(validation_data, tuple | list) or len(validation_data) != 2:
+            raise TypeError("validation_data must be a pair (X_val, Y_val); received "
+                            f"{type(validation_data).__name__}")
+        model.check_data(*validation_data)  # fail now, not after the first epoch
+
+    rng = np.random.default_rng(seed)
+    batch_size = min(batch_size, n)
+    total_steps = epochs * math.ceil(n / batch_size)
+    lr0, step = optimizer.lr, 0
+    history = {"loss": []}
+    bar = tqdm(range(1, epochs + 1), desc="training", unit="epoch", disable=not verbose)
+    try:
+        for epoch in bar:
+            order = rng.permutation(n)
+            loss_sum, correct = 0.0, 0
+            for start in range(0, n, batch_size):
+                batch = order[start:start + batch_size]
+                if schedule == "cosine":
+                    optimizer.lr = 0.5 * lr0 * (1 + math.cos(math.pi * step / total_steps))
+                with np.errstate(over="ignore", invalid="ignore"):
+                    loss, grads, predicted = model.loss_gradients_labels(X[batch], Y[batch], l2)
+                if not math.isfinite(loss):
+                    raise FloatingPointError(
+                        f"training diverged: the loss became {loss} at epoch {epoch}, step "
+                        f"{step + 1} (learning rate {optimizer.lr:g}); try a smaller learning rate"
+                    )
+                optimizer.step(model.params, grads)
+                step += 1
+                loss_sum += loss * len(batch)
+                if predicted is not None:
+                    correct += int(np.count_nonzero(predicted == labels[batch]))
+            _record(history, "loss", loss_sum / n)
+            if labels is not None:
+                _record(history, "accuracy", correct / n)
+            if validation_data is not None:
+                val_loss, val_accuracy = model.evaluate(*validation_data, l2)
+                _record(history, "val_loss", val_loss)
+                if val_accuracy is not None:
+                    _record(history, "val_accuracy", val_accuracy)
+            bar.set_postfix({k: f"{v[-1]:.4f}" for k, v in history.items()}, refresh=False)
+    finally:
+        optimizer.lr = lr0
+        bar.close()
+    return history
+
+
+def _record(history, key, value):
+    history.setdefault(key, []).append(float(value))
+
+
+def _optimizer(optimizer, lr):
+    """An optimiser object from a name (+ lr) or an object (lr must then be None)."""
+    if isinstance(optimizer, str):
+        if optimizer not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {optimizer!r}; expected one of: "
+                             f"{', '.join(sorted(OPTIMIZERS))} or an optimiser object")
+        return get_optimizer(optimizer, lr) if lr is not None else OPTIMIZERS[optimizer]()
+    if not (hasattr(optimizer, "step") and hasattr(optimizer, "lr")):
+        raise TypeError(f"optimizer must be one of {sorted(OPTIMIZERS)} or an object with an lr "
+                        f"attribute and a step(params, grads) method; received {optimizer!r}")
+    if lr is not None:
+        raise ValueError(f"lr={lr!r} was given together with an optimiser object whose lr is "
+                         f"{optimizer.lr!r}; set the learning rate on the object only")
+    return optimizer
+
+
+class _Model:
+    """The model as the loop sees it: its optional methods, or plain stand-ins for them."""
+
+    def __init__(self, model):
+        if not (isinstance(getattr(model, "params", None), dict)
+                and callable(getattr(model, "loss_and_gradients", None))):
+            raise TypeError("model must have a params dict and a loss_and_gradients(X, Y, l2) "
+                            f"method; received {type(model).__name__}")
+        self.model, self.params = model, model.params
+
+    def check_data(self, X, Y):
+        if hasattr(self.model, "check_data"):
+            return self.model.check_data(X, Y)
+        X, Y = np.asarray(X), np.asarray(Y)
+        if len(X) != len(Y):
+            raise ValueError(f"X and Y must hold the same number of samples; received {len(X)} "
+                             f"and {len(Y)}")
+        return X, Y, None
+
+    def loss_gradients_labels(self, X, Y, l2):
+        if hasattr(self.model, "loss_gradients_labels"):
+            return self.model.loss_gradients_labels(X, Y, l2)
+        return (*self.model.loss_and_gradients(X, Y, l2=l2), None)
+
+    def evaluate(self, X, Y, l2):
+        if hasattr(self.model, "evaluate"):
+            return self.model.evaluate(X, Y, l2=l2)
+        return self.model.loss_and_gradients(X, Y, l2=l2)[0], None
