@@ -335,7 +335,8 @@ def test_one_hot_option(toy_npz):
 def test_the_checksum_is_computed_once_per_file(toy_npz, monkeypatch):
     calls = []
     original = mnist_files._arrays_sha256
-    monkeypatch.setattr(mnist_files, "_arrays_sha256", lambda arrays: calls.append(1) or original(arrays))
+    monkeypatch.setattr(mnist_files, "_arrays_sha256",
+                        lambda arrays: calls.append(1) or original(arrays))
     mnist_files.load_mnist(validation_size=2, data_dir=toy_npz)
     mnist_files.load_mnist(validation_size=2, data_dir=toy_npz)
     assert len(calls) == 1
@@ -394,7 +395,8 @@ class Unsavable:
 
 def test_save_npz_cleans_up_when_writing_fails(tmp_path):
     with pytest.raises(RuntimeError, match="cannot be converted"):
-        mnist_files._save_npz(tmp_path / "a.npz", {"x_train": TOY["x_train"], "y_train": Unsavable()})
+        mnist_files._save_npz(tmp_path / "a.npz",
+                              {"x_train": TOY["x_train"], "y_train": Unsavable()})
     assert files_in(tmp_path) == []
 
 

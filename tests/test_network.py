@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from nnlib import MLP
-from nnlib.data import one_hot, xor
+from nnlib.data import blobs, one_hot, xor
 from nnlib.gradcheck import check_gradients
 
 HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu"]
@@ -212,3 +212,112 @@ def test_non_numeric_array():
         MLP([2, 2]).forward(np.array([["a", "b"]]))
     with pytest.raises(TypeError, match="X must be a numeric array; received dtype object"):
         MLP([2, 2]).predict(np.array([[None, 1]], dtype=object))
+
+
+# ---- what a network is allowed to be ----------------------------------------------------------
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(hidden_activation="softmax"), "hidden_activation='softmax' cannot be trained"),
+    (dict(hidden_activation="step"), "hidden_activation='step' cannot be trained.*derivative"),
+    (dict(output_activation="step"), "output_activation='step' cannot be trained"),
+    (dict(output_activation="linear", loss="cross_entropy"), "needs output_activation='softmax'"),
+    (dict(output_activation="tanh", loss="binary_cross_entropy"),
+     "needs output_activation='sigmoid'"),
+])
+def test_combinations_that_cannot_work_are_refused(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        MLP([2, 3, 2], **kwargs)
+
+
+def test_a_softmax_over_one_output_is_refused():
+    with pytest.raises(ValueError, match="softmax over 1 output is always 1"):
+        MLP([2, 3, 1])
+
+
+@pytest.mark.parametrize("bad", [True, np.nan, -1.0, "normal"])
+def test_bad_init_is_refused(bad):
+    with pytest.raises(ValueError, match="init must be 'he', 'xavier' or a standard deviation"):
+        MLP([2, 3, 2], init=bad)
+
+
+def test_targets_must_suit_the_loss():
+    X = np.zeros((2, 3))
+    with pytest.raises(ValueError, match=r"binary cross-entropy targets must lie in \[0, 1\]"):
+        MLP([3, 2, 1], output_activation="sigmoid").fit(X, np.array([0, 2]), verbose=False)
+    with pytest.raises(ValueError, match="cross-entropy targets must be one-hot rows"):
+        MLP([3, 2, 2]).loss_and_gradients(X, np.array([[1.0, 1.0], [0.0, 1.0]]))
+
+
+def test_untrained_softmax_classifier_starts_near_log_k():
+    X, y = blobs(seed=0)
+    for seed in range(5):
+        loss = MLP([2, 16, 3], seed=seed).evaluate(X, y)[0]
+        assert abs(loss - np.log(3)) < 0.05  # 0.4 to 6.5 above with a full-size one
+    K = 10
+    W = MLP([20, 30, K], seed=0).params
+    assert W["W2"].std() == pytest.approx(0.01 * np.sqrt(2 / 30), rel=0.1)
+    assert MLP([20, 30, K], init=0.5, seed=0).params["W2"].std() == pytest.approx(0.5, rel=0.1)
+
+
+def test_single_sigmoid_output_is_a_binary_classifier():
+    model = MLP([1, 1], "relu", "sigmoid", seed=0)
+    model.params["W1"][:] = 1.0
+    X = np.array([[-2.0], [-0.1], [0.0], [3.0]])
+    np.testing.assert_array_equal(model.predict(X), [0, 0, 1, 1])    # output >= 0.5 -> 1
+    loss, acc = model.evaluate(X, np.array([0, 1, 1, 1]))
+    assert acc == 0.75
+    assert loss == pytest.approx(-np.mean(np.log([1 - 1 / (1 + np.e**2), 1 / (1 + np.e**0.1),
+                                                  0.5, 1 / (1 + np.e**-3)])))
+
+
+def test_tanh_output_is_regression():
+    model = MLP([2, 3, 1], "relu", "tanh", seed=0)
+    assert not model.is_classifier
+    X = np.ones((4, 2))
+    np.testing.assert_array_equal(model.predict(X), model.forward(X))
+    assert model.evaluate(X, np.zeros(4))[1] is None
+
+
+@pytest.mark.parametrize("sizes, hidden, output, loss", [
+    ([2, 2, 1], "sigmoid", "sigmoid", "mse"),                  # lesson 5's XOR network
+    ([2, 2, 1], "relu", "sigmoid", "binary_cross_entropy"),
+    ([3, 8, 1], "tanh", "sigmoid", None),                       # lesson 7's classifier
+    ([1, 6, 1], "relu", "linear", "mse"),                       # lesson 7's 1-D fits
+    ([1, 6, 1], "tanh", "linear", "mse"),
+])
+def test_single_output_paths_pass_the_gradient_check(sizes, hidden, output, loss):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(7, sizes[0]))
+    Y = rng.integers(0, 2, size=(7, 1)).astype(float) if output == "sigmoid" \
+        else rng.normal(size=(7, 1))
+    model = MLP(sizes, hidden, output, loss=loss, seed=2)
+    errors = check_gradients(model, X, Y, l2=0.05)
+    assert max(norm for norm, _ in errors.values()) < 1e-7, errors
+
+
+@pytest.mark.parametrize("output, loss", OUTPUT_LOSS + [("tanh", "mse")])
+@pytest.mark.parametrize("hidden", HIDDEN)
+def test_float32_is_kept_by_every_pairing(hidden, output, loss):
+    X, Y = toy_batch(output)
+    model = MLP([3, 4, 3], hidden, output, loss=loss, dtype=np.float32)
+    assert model.forward(X).dtype == np.float32
+    loss_value, grads = model.loss_and_gradients(X, Y.astype(np.float32), l2=0.1)
+    assert isinstance(loss_value, float)
+    assert all(g.dtype == np.float32 for g in grads.values())
+
+
+def test_float32_gradient_check_warns():
+    X, Y = toy_batch("softmax")
+    with pytest.warns(UserWarning, match="float32"):
+        check_gradients(MLP([3, 4, 3], dtype=np.float32), X, Y)
+
+
+def test_predict_and_evaluate_agree_with_the_forward_pass():
+    X, y = blobs(n_per_class=20, seed=3)
+    model = MLP([2, 5, 3], seed=1)
+    model.params["W2"] *= 100  # make the classes differ
+    Y_hat = model.forward(X)
+    np.testing.assert_array_equal(model.predict(X), Y_hat.argmax(axis=1))
+    loss, acc = model.evaluate(X, y)
+    assert acc == np.mean(Y_hat.argmax(axis=1) == y)
+    assert loss == pytest.approx(model.loss_and_gradients(X, y)[0], rel=1e-12)
+    assert loss == pytest.approx(-np.mean(np.log(Y_hat[np.arange(len(y)), y])), rel=1e-9)
