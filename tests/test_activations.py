@@ -56,8 +56,17 @@ def test_softmax_rows_sum_to_one_and_shift_invariance():
 
 @pytest.mark.parametrize("name", ELEMENTWISE + ["softmax"])
 def test_float32_stays_float32(name):
-    f, _ = act.get_activation(name)
-    assert f(np.ones((2, 3), dtype=np.float32)).dtype == np.float32
+    f, f_grad = act.get_activation(name)
+    z = np.array([[-1.5, 0.5, 2.0]], dtype=np.float32)
+    assert f(z).dtype == np.float32
+    assert f_grad(z).dtype == np.float32  # a float64 derivative would slow float32 training
+    assert f_grad(z, a=f(z)).dtype == np.float32
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE + ["softmax"])
+def test_grad_from_the_forward_output_is_the_same(name):
+    f, f_grad = act.get_activation(name)
+    np.testing.assert_allclose(f_grad(Z, a=f(Z)), f_grad(Z), rtol=1e-14, atol=1e-15)
 
 
 def test_unknown_activation_lists_valid_names():

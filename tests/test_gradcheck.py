@@ -1,7 +1,12 @@
 import numpy as np
 import pytest
 
-from nnlib.gradcheck import numerical_derivative, numerical_gradient, relative_error
+from nnlib.gradcheck import (
+    max_relative_error,
+    numerical_derivative,
+    numerical_gradient,
+    relative_error,
+)
 
 
 def test_numerical_derivative_of_known_functions():
@@ -48,3 +53,17 @@ def test_relative_error():
     assert relative_error(np.zeros(2), np.zeros(2)) == 0.0
     with pytest.raises(ValueError, match=r"same shape; received \(2,\) and \(3,\)"):
         relative_error(a, np.ones(3))
+
+
+def test_max_relative_error_finds_one_wrong_small_entry_that_the_norm_dilutes():
+    right = np.array([1.0, -2.0, 3.0, 1e-3])
+    wrong = right.copy()
+    wrong[3] = -wrong[3]                      # a sign error on the smallest entry
+    assert relative_error(right, wrong) < 1e-3     # looks "suspicious" at most
+    assert max_relative_error(right, wrong) == pytest.approx(2.0)
+    assert max_relative_error(right, right * (1 + 1e-9)) < 2e-9
+    # entries that are both at round-off level do not count as wrong
+    assert max_relative_error(np.array([1.0, 0.0]), np.array([1.0, 1e-12])) < 1e-3
+    assert max_relative_error(np.zeros(0), np.zeros(0)) == 0.0
+    with pytest.raises(ValueError, match="same shape"):
+        max_relative_error(np.ones(2), np.ones(3))

@@ -77,3 +77,35 @@ def test_bad_input():
         losses.mse(np.array([["a"]]), np.array([[0.0]]))
     with pytest.raises(ValueError, match="unknown loss 'mae'"):
         losses.get_loss("mae")
+
+
+def test_binary_cross_entropy_stays_finite_in_float32():
+    P = np.array([[1.0, 0.0]], dtype=np.float32)
+    Y = np.array([[0.0, 1.0]], dtype=np.float32)
+    assert np.isfinite(losses.binary_cross_entropy(P, Y))
+    assert np.all(np.isfinite(losses.binary_cross_entropy_grad(P, Y)))
+    # still exact where it can be: p = 1 against y = 1 costs (almost) nothing
+    assert losses.binary_cross_entropy(P, 1 - Y) < 1e-6
+
+
+def test_targets_that_do_not_suit_the_loss_are_refused():
+    Z = np.zeros((2, 3))
+    with pytest.raises(ValueError, match="cross-entropy targets must be one-hot.*off by up to 1"):
+        losses.softmax_cross_entropy(Z, np.array([[1.0, 1.0, 0.0], [0.0, 0.0, 1.0]]))
+    with pytest.raises(ValueError, match="from -0.5 to"):
+        losses.cross_entropy(np.full((1, 2), 0.5), np.array([[1.5, -0.5]]))
+    with pytest.raises(ValueError, match=r"binary cross-entropy targets must lie in \[0, 1\]"):
+        losses.sigmoid_binary_cross_entropy(np.zeros((2, 1)), np.array([[0.0], [2.0]]))
+    smooth = np.array([[0.9, 0.05, 0.05]])  # label smoothing: a distribution, accepted
+    loss, dZ = losses.softmax_cross_entropy(np.array([[2.0, 0.0, -1.0]]), smooth)
+    np.testing.assert_allclose(dZ, softmax(np.array([[2.0, 0.0, -1.0]])) - smooth)
+
+
+@pytest.mark.parametrize("name", ["mse", "cross_entropy", "binary_cross_entropy"])
+def test_float32_gradients_stay_float32(name):
+    loss, grad = losses.get_loss(name)
+    P = np.array([[0.2, 0.8]], dtype=np.float32)
+    Y = np.array([[0.0, 1.0]], dtype=np.float32)
+    assert grad(P, Y).dtype == np.float32 and isinstance(loss(P, Y), float)
+    for fused in (losses.softmax_cross_entropy, losses.sigmoid_binary_cross_entropy):
+        assert fused(P, Y)[1].dtype == np.float32
