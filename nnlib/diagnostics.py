@@ -121,13 +121,13 @@ def check_overfit(model, X, Y, steps=200, optimizer=None, target=0.01):
             break
         optimizer.step(model.params, grads)
     losses = np.array(losses)
-    summary = f"loss {losses[0]:.4g} -> {losses[-1]:.4g} in {len(losses) - 1} steps on {len(X)}"
+    name = f"overfit {len(X)} samples"
+    summary = f"loss {losses[0]:.4g} -> {losses[-1]:.4g} in {len(losses) - 1} steps"
     if losses[-1] < target:
-        return CheckResult("overfit a tiny batch", True, losses,
-                           f"{summary} samples (below {target:g})")
-    return CheckResult("overfit a tiny batch", False, losses,
-                       f"{summary} samples, not below {target:g}: check the gradients, the "
-                       "learning rate, and that the optimiser changes the parameters in place")
+        return CheckResult(name, True, losses, f"{summary} (target {target:g})")
+    return CheckResult(name, False, losses,
+                       f"{summary}, not below {target:g}: check the gradients, the learning "
+                       "rate, and that the optimiser changes the parameters in place")
 
 
 def check_update_ratios(model, X, Y, optimizer, low=1e-4, high=1e-2):
@@ -162,7 +162,7 @@ def check_update_ratios(model, X, Y, optimizer, low=1e-4, high=1e-2):
     summary = ", ".join(f"{name} {r:.1e}" for name, r in ratios.items())
     if not outside:
         return CheckResult("update/weight ratios", True, ratios,
-                           f"{summary} (all within [{low:g}, {high:g}])")
+                           f"{summary} (within [{low:g}, {high:g}])")
     too_small = all(ratios[name] < low for name in outside)
     too_large = all(ratios[name] > high for name in outside)
     hint = ("the learning rate looks too small" if too_small else
@@ -212,8 +212,7 @@ def check_gradient_sample(model, X, Y, entries=10, h=1e-5, tolerance=1e-6, seed=
     worst = max(errors, key=errors.get)
     summary = f"largest relative error {errors[worst]:.1e} ({worst})"
     if errors[worst] < tolerance:
-        return CheckResult("gradient check", True, errors,
-                           f"{summary}, below {tolerance:g} for all {len(errors)} parameters")
+        return CheckResult("gradient check", True, errors, f"{summary}, below {tolerance:g}")
     wrong = [name for name, e in errors.items() if e >= tolerance]
     return CheckResult("gradient check", False, errors,
                        f"{summary}; at or above {tolerance:g}: {', '.join(wrong)}; look for the "
