@@ -1,0 +1,153 @@
+"""Every exercise's check rejects plausible wrong answers: a slip (a wrong formula, a forgotten
+factor, rows for columns) and, where there is one, a loophole (an answer that calls the reference,
+nnlib's own version or a helper of the check). Each lesson's student edition is run with the wrong
+answers written in; every check cell of an exercise that got one must print a [FAIL] line (and,
+where given, the expected words: the hint of a known slip, the name of a forbidden call).
+
+A wrong answer is a replacement body (a list of lines) or a change to the lesson's own solution
+(an (old, new) pair of strings); `run` is the variant (0 or 1) the answer belongs to, so one
+lesson is executed at most twice. The MNIST lesson takes about a minute per run.
+"""
+
+import pytest
+from test_student import LESSONS, execute, make_student, read, stdout
+
+CALLS = "your code calls"  # the start of the message when a forbidden function is called
+
+# {lesson: {function: [(run, wrong answer, words the failure must contain or None), ...]}}
+WRONG = {
+    "01": {
+        "tanh_from_sigmoid": [(0, ["return 2 * activations.sigmoid(z) - 1"], None),
+                              (1, ["return np.tanh(z)"], CALLS)],
+        "elu_grad": [(0, ["return np.where(z > 0, 1.0, alpha * np.exp(z))"], "FloatingPointError"),
+                     (1, ["return numerical_derivative(lambda t: elu(t, alpha), z)"], CALLS)],
+        "log_softmax": [(0, ["return np.log(activations.softmax(Z))"], "inf or nan")],
+        "ramp_network": [(0, ("np.array([[1.0], [-1.0]])", "np.array([[1.0], [1.0]])"), None)],
+    },
+    "02": {
+        "forward_any": [
+            (0, ("A = softmax(Z) if l == L else relu(Z)", "A = relu(Z)"), None),
+            (1, ["sizes = [params['W1'].shape[0]]"
+                 " + [params[f'W{l}'].shape[1] for l in range(1, len(params) // 2 + 1)]",
+                 "net = MLP(sizes)", "net.params = params", "return net.forward(X)"], CALLS)],
+        "cross_entropy_from_labels": [
+            (0, ["return float(-np.mean(np.log(P[:, y])))"], "Hint: P[:, y]"),
+            (1, ["return cross_entropy(P, one_hot(y, P.shape[1]))"], CALLS)],
+        "uniform_losses": [
+            (0, ("0.5 * (K - 1) / K", "0.5 * (1 - 1 / K) ** 2"), None),
+            (1, ["P = np.full((1, K), 1 / K)", "Y = one_hot(np.array([0]), K)",
+                 "return np.array([cross_entropy(P, Y), mse(P, Y)])"], CALLS)],
+        "binary_cross_entropy_from_logits": [
+            (0, ["return float(np.mean(T * np.log1p(np.exp(-Z)) + (1 - T) * np.log1p(np.exp(Z))))"],
+             None),
+            (1, ["return sigmoid_binary_cross_entropy(Z, T)[0]"], CALLS)],
+    },
+    "03": {
+        "five_point_derivative": [(0, ["return (f(x + h) - f(x - h)) / (2 * h)"], None)],
+        "numerical_jacobian": [(0, ("axis=1", "axis=0"), None),  # rows for columns
+                               (1, ["return softmax_grad(x)"], CALLS)],
+        "largest_stable_lr": [(0, ("1.0 / float", "2.0 / float"), "too large")],
+    },
+    "04": {
+        "chain3_gradients": [
+            (0, ("delta = (a[3] - y) * a[3] * (1 - a[3])", "delta = a[3] - y"), None),
+            (1, ["return chain3_numerical(x, y, w, b)"], CALLS)],
+        "tanh_net_input_gradient": [(0, ("return dZ1 @ params[\"W1\"].T", "return dZ1"), "shape"),
+                                    (1, ["return numerical_input_gradient(params, X, Y)"], CALLS)],
+        "regression_gradients": [  # L2 on the biases too
+            (0, ('"b1": dZ1.sum(axis=0)', '"b1": dZ1.sum(axis=0) + lam * params["b1"]'), "b1"),
+            (1, ["net = MLP([3, 5, 2], hidden_activation='tanh', output_activation='linear',"
+                 " loss='mse')", "net.params = params",
+                 "return net.loss_and_gradients(X, Y, l2=lam)[1]"], CALLS)],
+    },
+    "05": {
+        "xor_step_weights": [(0, ("[-1.0]])", "[1.0]])"), None)],  # OR instead of XOR
+        "dead_relu_fraction": [(0, ("np.all(Z <= 0, axis=0)", "np.any(Z <= 0, axis=0)"), None)],
+        "train_parity3": [(0, ("[3, 8, 1]", "[3, 1]"), "of 8 patterns")],  # no hidden layer
+        "relu_runs_solved": [(0, ("b1[:, None, :] + bias", "b1[:, None, :]"), None)],
+    },
+    "06": {
+        "per_class_accuracy": [(0, ("axis=1", "axis=0"), "Hint: row k of C")],
+        "top_k_accuracy": [(0, ("[:, -k:]", "[:, :k]"), "Hint: np.argsort sorts in ascending"),
+                           (1, ["return top_k_by_rank(P, y, k)"], CALLS)],
+        "parameters_and_multiply_adds": [(0, ("n_in * n_out + n_out", "n_in * n_out"), None),
+                                         (1, ["return counted_from_nnlib(layer_sizes)"], CALLS)],
+        "most_confident_mistakes": [(0, ("np.argsort(-confidence", "np.argsort(confidence"), None),
+                                    (1, ["return confident_mistakes_slowly(P, y, k)"], CALLS)],
+    },
+    "07": {
+        "count_pieces": [(0, ["return 1 + int(np.sum(np.asarray(params['W1']) != 0))"], None),
+                         (1, ["return pieces_by_slopes(params)"], CALLS)],
+        "bump_params": [(0, ("]]) / delta", "]])"), None)],
+        "sawtooth_params": [(0, ("[[2.0, 2.0], [-4.0, -4.0]]", "[[1.0, 1.0], [-2.0, -2.0]]"),
+                             None)],
+        "min_hinge_units": [(0, ("np.ceil", "np.floor"), None),
+                            (1, ["return hinge_units_by_search(max_error)"], CALLS)],
+    },
+    "08": {
+        "leaky_relu_std": [(0, ("(1 + alpha ** 2) * n_in", "n_in"), "with alpha = ")],
+        "predicted_rms": [(0, ("variances[-1] / 2", "variances[-1]"), "off by a factor")],
+        "sgd_update_ratios": [(0, ("lr * np.linalg.norm(grads", "np.linalg.norm(grads"), None)],
+    },
+}
+
+CASES = [(path, run) for path in LESSONS if path.name[:2] in WRONG
+         for run in sorted({r for answers in WRONG[path.name[:2]].values() for r, *_ in answers})]
+
+
+def solution_body(source):
+    """The lines between the markers of a solution cell, without their common indentation."""
+    lines = source.split("\n")
+    start = next(i for i, line in enumerate(lines) if line.strip() == make_student.BEGIN)
+    end = next(i for i, line in enumerate(lines) if line.strip() == make_student.END)
+    body = lines[start + 1: end]
+    indent = min(len(line) - len(line.lstrip()) for line in body if line.strip())
+    return [line[indent:] for line in body]
+
+
+def with_answer(student_source, body):
+    """The student cell with its placeholder replaced by `body`, at the placeholder's indent."""
+    lines = student_source.split("\n")
+    stub = next(i for i, line in enumerate(lines) if "raise NotImplementedError" in line)
+    indent = lines[stub][: len(lines[stub]) - len(lines[stub].lstrip())]
+    start = stub - 1 if lines[stub - 1].strip() == "# YOUR CODE HERE" else stub
+    return "\n".join(lines[:start] + [indent + line for line in body] + lines[stub + 1:])
+
+
+def test_every_exercise_of_every_lesson_has_wrong_answers():
+    for path in LESSONS:
+        nb = read(path)
+        functions = {name for e in make_student.analyse(nb) for name in e["functions"]}
+        assert path.name[:2] in WRONG, f"{path.name}: no wrong answers here yet"
+        assert set(WRONG[path.name[:2]]) == functions, path.name
+
+
+@pytest.mark.parametrize("path, run", CASES, ids=[f"{p.stem}-{r}" for p, r in CASES])
+def test_checks_reject_wrong_answers(path, run, monkeypatch):
+    nb = read(path)
+    exercises = make_student.analyse(nb)
+    student = make_student.student_edition(nb, exercises)
+    expected = {}  # check cell index -> (function, words)
+    for number, exercise in enumerate(exercises):
+        cell = student.cells[exercise["index"]]
+        (function,) = exercise["functions"] or {None}
+        for r, wrong, words in WRONG[path.name[:2]].get(function, []):
+            if r != run:
+                continue
+            if isinstance(wrong, tuple):
+                body = "\n".join(solution_body(nb.cells[exercise["index"]].source))
+                assert wrong[0] in body, f"{function}: {wrong[0]!r} is not in the solution"
+                wrong = body.replace(wrong[0], wrong[1]).split("\n")
+            cell.source = with_answer(cell.source, wrong)
+            end = exercises[number + 1]["index"] if number + 1 < len(exercises) else len(nb.cells)
+            for index in range(exercise["index"] + 1, end):
+                if make_student.is_check(nb.cells[index]):
+                    expected[index] = (function, words)
+    assert expected
+    execute(student, monkeypatch)
+    for index, (function, words) in expected.items():
+        lines = stdout(student.cells[index]).splitlines()
+        assert any(line.startswith("[FAIL] ") for line in lines), (function, lines)
+        assert not any(line.startswith("[not done yet]") for line in lines), (function, lines)
+        if words:
+            assert any(words in line for line in lines), (function, words, lines)
