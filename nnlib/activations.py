@@ -11,7 +11,7 @@ import numpy as np
 
 def _float(z):
     z = np.asarray(z)
-    return z if np.issubdtype(z.dtype, np.floating) else z.astype(np.float64)
+    return z if z.dtype.kind == "f" else z.astype(np.float64)
 
 
 def linear(z):

@@ -12,7 +12,7 @@ import numpy as np
 from . import training
 from ._checks import as_float_array, floating_dtype
 from .activations import ACTIVATIONS, get_activation
-from .labels import labels_from_scores, one_hot
+from .labels import one_hot
 from .losses import FUSED, _mse, check_targets, get_loss
 
 DEFAULT_LOSS = {"softmax": "cross_entropy", "sigmoid": "binary_cross_entropy"}
@@ -159,7 +159,7 @@ class MLP:
             return None
         if Y.shape[1] == 1:
             return (Y[:, 0] >= 0.5).astype(np.int64)
-        return labels_from_scores(Y)
+        return Y.argmax(axis=1)
 
     # ---- forward and backward -----------------------------------------------------------------
     def _forward(self, X):
@@ -199,8 +199,7 @@ class MLP:
                 grads[f"W{l}"] += l2 * W
             if l > 1:  # dL/dZ^[l-1] = (dZ^[l] W^[l]^T) * f'(Z^[l-1])
                 dZ = (dZ @ W.T) * self._f_hidden_grad(Z[l - 1], a=A[l - 1])
-        loss += self._l2_penalty(l2)
-        return loss, {name: grads[name] for name in self.params}, A[L]
+        return loss + self._l2_penalty(l2), grads, A[L]
 
     def _l2_penalty(self, l2):
         """lambda/2 * sum_l ||W^[l]||^2, the L2 term added to the loss."""
@@ -219,7 +218,7 @@ class MLP:
         """
         X, Y, _ = self.check_data(X, Y)
         loss, grads, _ = self._backward(X, Y, l2)
-        return loss, grads
+        return loss, {name: grads[name] for name in self.params}  # in the order of params
 
     def loss_gradients_labels(self, X, Y, l2=0.0):
         """For the training loop, on data from `check_data`: (loss, grads, predicted labels)."""

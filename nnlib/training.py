@@ -74,6 +74,8 @@ def fit(model, X, Y, *, epochs=10, batch_size=32, lr=None, optimizer="sgd", sche
     lr0, step = optimizer.lr, 0
     history = {"loss": []}
     bar = tqdm(range(1, epochs + 1), desc="training", unit="epoch", disable=not verbose)
+    # Overflow on the way to a nan loss is reported by the divergence check below instead.
+    float_errors = np.seterr(over="ignore", invalid="ignore")
     try:
         for epoch in bar:
             order = rng.permutation(n)
@@ -82,8 +84,7 @@ def fit(model, X, Y, *, epochs=10, batch_size=32, lr=None, optimizer="sgd", sche
                 batch = order[start:start + batch_size]
                 if schedule == "cosine":
                     optimizer.lr = 0.5 * lr0 * (1 + math.cos(math.pi * step / total_steps))
-                with np.errstate(over="ignore", invalid="ignore"):
-                    loss, grads, predicted = model.loss_gradients_labels(X[batch], Y[batch], l2)
+                loss, grads, predicted = model.loss_gradients_labels(X[batch], Y[batch], l2)
                 if not math.isfinite(loss):
                     raise FloatingPointError(
                         f"training diverged: the loss became {loss} at epoch {epoch}, step "
@@ -104,6 +105,7 @@ def fit(model, X, Y, *, epochs=10, batch_size=32, lr=None, optimizer="sgd", sche
                     _record(history, "val_accuracy", val_accuracy)
             bar.set_postfix({k: f"{v[-1]:.4f}" for k, v in history.items()}, refresh=False)
     finally:
+        np.seterr(**float_errors)
         optimizer.lr = lr0
         bar.close()
     return history
@@ -138,19 +140,20 @@ class _Model:
             raise TypeError("model must have a params dict and a loss_and_gradients(X, Y, l2) "
                             f"method; received {type(model).__name__}")
         self.model, self.params = model, model.params
+        # looked up once: the loop calls these at every step
+        self.check_data = getattr(model, "check_data", self._check_data)
+        self.loss_gradients_labels = getattr(model, "loss_gradients_labels",
+                                             self._loss_gradients_labels)
 
-    def check_data(self, X, Y):
-        if hasattr(self.model, "check_data"):
-            return self.model.check_data(X, Y)
+    @staticmethod
+    def _check_data(X, Y):
         X, Y = np.asarray(X), np.asarray(Y)
         if len(X) != len(Y):
             raise ValueError(f"X and Y must hold the same number of samples; received {len(X)} "
                              f"and {len(Y)}")
         return X, Y, None
 
-    def loss_gradients_labels(self, X, Y, l2):
-        if hasattr(self.model, "loss_gradients_labels"):
-            return self.model.loss_gradients_labels(X, Y, l2)
+    def _loss_gradients_labels(self, X, Y, l2):
         return (*self.model.loss_and_gradients(X, Y, l2=l2), None)
 
     def evaluate(self, X, Y, l2):

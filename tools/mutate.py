@@ -45,9 +45,9 @@ def _in_message(node, parents):
     return False
 
 
-def _parse(module):
-    """The syntax tree of nnlib/<module>.py and a map from each node to its parent."""
-    tree = ast.parse((ROOT / "nnlib" / f"{module}.py").read_text())
+def _parse(source):
+    """The syntax tree of a module's source and a map from each node to its parent."""
+    tree = ast.parse(source)
     parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
     return tree, parents
 
@@ -68,15 +68,15 @@ def _targets(tree, parents):
             yield "delete", node, "in-place update deleted"
 
 
-def mutation_points(module):
-    """Every (module, index, description) mutation of nnlib/<module>.py, in a fixed order."""
+def mutation_points(module, source):
+    """Every (module, index, description) mutation of a module's source, in a fixed order."""
     return [(module, i, f"line {node.lineno}: {what}")
-            for i, (_, node, what) in enumerate(_targets(*_parse(module)))]
+            for i, (_, node, what) in enumerate(_targets(*_parse(source)))]
 
 
-def mutated_source(module, index):
-    """The source of nnlib/<module>.py with mutation number `index` applied."""
-    tree, parents = _parse(module)
+def mutated_source(source, index):
+    """`source` with mutation number `index` applied."""
+    tree, parents = _parse(source)
     kind, target, _ = list(_targets(tree, parents))[index]
     if kind == "op":
         target.op = SWAPS[type(target.op)]()
@@ -114,25 +114,26 @@ def main():
     parser.add_argument("--list", action="store_true", help="list the mutation points only")
     args = parser.parse_args()
 
-    points = [p for module in CORE for p in mutation_points(module)]
-    if args.list:
-        for module, index, what in points:
-            print(f"{module}.py #{index} {what}")
-        print(f"{len(points)} mutation points")
-        return 0
-    chosen = points if args.sample == 0 else random.Random(args.seed).sample(points, args.sample)
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp:  # a snapshot: edits made meanwhile do not leak in
         package = Path(tmp) / "nnlib"
         shutil.copytree(ROOT / "nnlib", package, ignore=shutil.ignore_patterns("__pycache__"))
+        sources = {module: (package / f"{module}.py").read_text() for module in CORE}
+        points = [p for module in CORE for p in mutation_points(module, sources[module])]
+        if args.list:
+            for module, index, what in points:
+                print(f"{module}.py #{index} {what}")
+            print(f"{len(points)} mutation points")
+            return 0
+        chosen = points if args.sample == 0 else random.Random(args.seed).sample(points,
+                                                                                  args.sample)
         if not run_tests(tmp, args.timeout):
             print("the unit tests fail on the unmutated copy: fix them first")
             return 2
         survivors = []
         for n, (module, index, what) in enumerate(chosen, start=1):
-            original = (package / f"{module}.py").read_text()
-            (package / f"{module}.py").write_text(mutated_source(module, index))
+            (package / f"{module}.py").write_text(mutated_source(sources[module], index))
             killed = not run_tests(tmp, args.timeout)
-            (package / f"{module}.py").write_text(original)
+            (package / f"{module}.py").write_text(sources[module])
             print(f"[{n:3}/{len(chosen)}] {'killed ' if killed else 'SURVIVED'} "
                   f"{module}.py #{index} {what}", flush=True)
             if not killed:

@@ -1,0 +1,87 @@
+"""What does `MLP.fit` cost on top of the maths? Small batches show it best.
+
+Run by hand (never part of the tests), ideally on an otherwise idle machine:
+
+    .venv/bin/python benchmarks/fit_overhead.py [--epochs 3] [--samples 50000]
+
+Lesson 6's classic network ([784, 30, 10], sigmoid hidden and output units, MSE, batches of 10,
+plain SGD at learning rate 3.0) is trained twice per round from the same starting weights and in
+the same sample order: by `MLP.fit`, and by a lean hand-written NumPy loop that does exactly the
+same arithmetic and nothing else (no checks, no history, no progress bar). Epochs alternate
+between the two so that both see the same machine load. It prints the median seconds per epoch,
+the ratio fit / lean (the goal is at most 1.2), and checks that both end with the same weights.
+"""
+
+import argparse
+import platform
+import statistics
+import time
+
+import numpy as np
+
+from nnlib import MLP
+from nnlib.activations import sigmoid
+from nnlib.data import load_mnist
+from nnlib.labels import one_hot
+from nnlib.optim import SGD
+
+SIZES, BATCH, LR = [784, 30, 10], 10, 3.0
+
+
+def lean_epoch(params, X, Y, order):
+    """One epoch of mini-batch SGD on the classic network, the loss of each batch summed."""
+    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
+    loss_sum = 0.0
+    for start in range(0, len(X), BATCH):
+        batch = order[start:start + BATCH]
+        x, y = X[batch], Y[batch]
+        a1 = sigmoid(x @ W1 + b1)
+        a2 = sigmoid(a1 @ W2 + b2)
+        error = a2 - y
+        loss_sum += 0.5 * float(np.sum(error * error))
+        dz2 = error / len(x) * (a2 * (1 - a2))
+        dz1 = (dz2 @ W2.T) * (a1 * (1 - a1))
+        W2 -= LR * (a1.T @ dz2)
+        b2 -= LR * dz2.sum(axis=0)
+        W1 -= LR * (x.T @ dz1)
+        b1 -= LR * dz1.sum(axis=0)
+    return loss_sum / len(X)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--samples", type=int, default=50000)
+    args = parser.parse_args()
+
+    (X, y), _, _ = load_mnist(dtype=np.float64)
+    X, y = X[:args.samples], y[:args.samples]
+    Y = one_hot(y, 10)
+    model = MLP(SIZES, "sigmoid", "sigmoid", loss="mse", init=1.0, seed=1)
+    lean = {name: p.copy() for name, p in model.params.items()}
+    times = {"MLP.fit": [], "lean loop": []}
+    for epoch in range(args.epochs):
+        # fit draws its order from default_rng(seed); the lean loop is given the same order
+        order = np.random.default_rng(epoch).permutation(len(X))
+        start = time.perf_counter()
+        lean_loss = lean_epoch(lean, X, Y, order)
+        times["lean loop"].append(time.perf_counter() - start)
+        start = time.perf_counter()
+        history = model.fit(X, y, epochs=1, batch_size=BATCH, optimizer=SGD(LR), seed=epoch,
+                            verbose=False)
+        times["MLP.fit"].append(time.perf_counter() - start)
+        assert abs(history["loss"][0] - lean_loss) < 1e-9 * lean_loss, (history, lean_loss)
+    for name in lean:
+        np.testing.assert_allclose(model.params[name], lean[name], rtol=1e-9, atol=1e-12)
+
+    print(f"{platform.processor() or platform.machine()}, Python {platform.python_version()}, "
+          f"NumPy {np.__version__}; {len(X)} samples, batch {BATCH}, {args.epochs} epoch(s)")
+    median = {name: statistics.median(t) for name, t in times.items()}
+    for name, seconds in median.items():
+        print(f"{name:10} {seconds:7.3f} s/epoch")
+    print(f"MLP.fit / lean loop: {median['MLP.fit'] / median['lean loop']:.2f}x "
+          f"(same weights at the end: yes)")
+
+
+if __name__ == "__main__":
+    main()
