@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 LAB_ARGS ?=  # e.g. make lab LAB_ARGS="--no-browser --port 8889"
 
-.PHONY: lab test notebooks lint student clean
+.PHONY: lab test notebooks lint student study graded clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -32,5 +32,13 @@ lint: $(VENV)/.installed
 clean:
 	rm -rf $(VENV)
 
+# Editions (docs/teaching.md). Regenerating never overwrites a notebook you have edited: the new
+# edition is then written beside it as NAME.new.ipynb.
 student: $(VENV)/.installed  ## write the student editions (solutions removed) into student/
 	$(BIN)/python tools/make_student.py
+
+study: student  ## self-study: the student editions, opened in JupyterLab
+	$(BIN)/jupyter lab $(LAB_ARGS) student/
+
+graded: $(VENV)/.installed  ## write the graded editions (nbgrader source) into graded/
+	$(BIN)/python tools/make_student.py --graded
