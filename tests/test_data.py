@@ -529,3 +529,14 @@ def test_regression_1d_unknown_target_lists_the_valid_names():
 def test_toy_datasets_reject_bad_arguments(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_importing_nnlib_does_not_import_requests():
+    """Only the download fallback needs the network: the core never imports requests."""
+    import subprocess
+    import sys
+    code = ("import sys, nnlib, nnlib.data, nnlib.training, nnlib.mnist; "
+            "print('requests' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "False"

@@ -56,6 +56,8 @@ def test_confusion_matrix_rows_are_true_classes_and_columns_predictions():
 
 
 def test_confusion_matrix_num_classes():
+    assert confusion_matrix(np.array([1, 0]), np.array([0, 2])).shape == (3, 3)  # largest label + 1
+    np.testing.assert_array_equal(confusion_matrix(np.zeros(2, int), np.zeros(2, int)), [[2]])
     C = confusion_matrix(np.array([0, 1]), np.array([0, 1]), num_classes=4)
     assert C.shape == (4, 4) and C.sum() == 2
     with pytest.raises(ValueError, match=r"y_pred must lie in \[0, 1\] for 2 classes.*to 2"):
