@@ -180,8 +180,16 @@ def test_empty_data_and_bad_validation_data_fail_before_training():
 
 
 def test_a_model_without_params_is_refused():
-    with pytest.raises(TypeError, match="model must have a params dict and a loss_and_gradients"):
-        fit(object(), *rows(3))
+    class OnlyParams:
+        params = {"w": np.zeros(1)}
+
+    class OnlyLoss:
+        def loss_and_gradients(self, X, Y, l2=0.0):
+            return 0.0, {}
+
+    for model in (object(), OnlyParams(), OnlyLoss()):
+        with pytest.raises(TypeError, match="model must have a params dict and a loss_and_grad"):
+            fit(model, *rows(3))
 
 
 def test_a_plain_model_trains():
