@@ -24,9 +24,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CORE = ["activations", "losses", "gradcheck", "network", "training", "optim", "metrics", "labels",
-        "_checks"]
+        "layers", "_checks"]
 FAST_TESTS = ["test_activations.py", "test_losses.py", "test_gradcheck.py", "test_network.py",
-              "test_training.py", "test_optim.py", "test_metrics.py", "test_labels.py"]
+              "test_training.py", "test_optim.py", "test_metrics.py", "test_labels.py",
+              "test_layers.py"]
 SWAPS = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult,
          ast.Pow: ast.Mult, ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt,
          ast.Eq: ast.NotEq, ast.NotEq: ast.Eq, ast.And: ast.Or, ast.Or: ast.And}
@@ -91,19 +92,28 @@ def mutated_source(source, index):
     return ast.unparse(tree)
 
 
-def run_tests(package_parent, timeout):
-    """True if the fast unit tests pass with the nnlib found in `package_parent`."""
-    tests = [str(ROOT / "tests" / name) for name in FAST_TESTS if (ROOT / "tests" / name).exists()]
-    env = dict(os.environ, PYTHONPATH=str(package_parent), OMP_NUM_THREADS="1",
-               OPENBLAS_NUM_THREADS="1")
+def run_tests(workdir, timeout):
+    """True if the fast unit tests, copied into `workdir` beside the nnlib copy, pass there."""
+    env = dict(os.environ, PYTHONPATH=str(workdir), OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
     command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
-               "-p", "no:xdist", "-o", "addopts=", "-W", "error::RuntimeWarning", *tests]
+               "-p", "no:xdist", "-c", "pytest.ini", "tests"]
     try:
-        result = subprocess.run(command, cwd=package_parent, env=env, capture_output=True,
+        result = subprocess.run(command, cwd=workdir, env=env, capture_output=True,
                                 timeout=timeout)
     except subprocess.TimeoutExpired:
         return False  # a mutant that hangs is caught too
     return result.returncode == 0
+
+
+def copy_project(workdir):
+    """nnlib and the fast unit tests, copied into `workdir`: a snapshot that pytest, run there,
+    imports instead of the working tree (edits made meanwhile do not leak in)."""
+    shutil.copytree(ROOT / "nnlib", workdir / "nnlib", ignore=shutil.ignore_patterns("__pycache__"))
+    (workdir / "tests").mkdir()
+    for name in ["conftest.py", *FAST_TESTS]:
+        if (ROOT / "tests" / name).exists():
+            shutil.copy(ROOT / "tests" / name, workdir / "tests" / name)
+    (workdir / "pytest.ini").write_text("[pytest]\nfilterwarnings = error::RuntimeWarning\n")
 
 
 def main():
@@ -114,9 +124,10 @@ def main():
     parser.add_argument("--list", action="store_true", help="list the mutation points only")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp:  # a snapshot: edits made meanwhile do not leak in
-        package = Path(tmp) / "nnlib"
-        shutil.copytree(ROOT / "nnlib", package, ignore=shutil.ignore_patterns("__pycache__"))
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        copy_project(workdir)
+        package = workdir / "nnlib"
         sources = {module: (package / f"{module}.py").read_text() for module in CORE}
         points = [p for module in CORE for p in mutation_points(module, sources[module])]
         if args.list:
@@ -126,13 +137,18 @@ def main():
             return 0
         chosen = points if args.sample == 0 else random.Random(args.seed).sample(points,
                                                                                   args.sample)
-        if not run_tests(tmp, args.timeout):
+        if not run_tests(workdir, args.timeout):
             print("the unit tests fail on the unmutated copy: fix them first")
             return 2
+        (package / "losses.py").write_text("raise ImportError('planted')\n")
+        if run_tests(workdir, args.timeout):
+            print("the tests pass with a broken copy of nnlib: they import another one")
+            return 2
+        (package / "losses.py").write_text(sources["losses"])
         survivors = []
         for n, (module, index, what) in enumerate(chosen, start=1):
             (package / f"{module}.py").write_text(mutated_source(sources[module], index))
-            killed = not run_tests(tmp, args.timeout)
+            killed = not run_tests(workdir, args.timeout)
             (package / f"{module}.py").write_text(sources[module])
             print(f"[{n:3}/{len(chosen)}] {'killed ' if killed else 'SURVIVED'} "
                   f"{module}.py #{index} {what}", flush=True)
