@@ -271,6 +271,12 @@ def test_lessons_introduce_the_exercises_with_the_full_editions_text(path):
     assert intros == [make_student.INTRO["full"]]
 
 
+def test_the_answers_page_has_a_section_for_every_lesson():
+    answers = (ROOT / "docs" / "answers.md").read_text(encoding="utf-8")
+    sections = re.findall(r"^## Lesson (\d+)$", answers, re.M)
+    assert sections == [str(int(path.name[:2])) for path in LESSONS]
+
+
 def test_regenerating_never_destroys_edits(tmp_path, capsys):
     out = tmp_path / "student"
     target = out / FIXTURE.name

@@ -77,8 +77,9 @@ INTRO = {
         "Each exercise asks you to write a function. In this student edition its body is "
         "`raise NotImplementedError(...)`: replace that with your code, run the cell, then run "
         "the check below it. The check prints `[pass]`, `[FAIL]` with a hint at what is wrong, "
-        "or `[not done yet]`. The worked solutions are in the full lesson in `notebooks/`: open "
-        "it once you have tried."),
+        "or `[not done yet]`. Once you have tried, compare with the worked solutions in the full "
+        "lesson in `notebooks/`, and with `docs/answers.md`, which answers the questions the "
+        "exercises ask."),
     "graded": (
         "Each exercise asks you to write a function: replace `raise NotImplementedError()` with "
         "your code, run the cell, then run the check below it. This is a graded assignment: a "
