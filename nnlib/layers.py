@@ -57,9 +57,10 @@ class Linear:
         self.X = X
         return X @ W + self.params["b"]
 
-    def backward(self, dY):
+    def backward(self, dY, input_grad=True):
+        """dX = dY W^T (None if input_grad is False); fills grads."""
         self.grads = {"W": self.X.T @ dY, "b": dY.sum(axis=0)}
-        return dY @ self.params["W"].T
+        return dY @ self.params["W"].T if input_grad else None
 
 
 class _Elementwise:
@@ -259,22 +260,27 @@ class Conv2D:
         Y = self.cols @ W_mat.T + self.params["b"]                       # (N H_out W_out, C_out)
         return Y.reshape(N, H_out, W_out, -1).transpose(0, 3, 1, 2)
 
-    def backward(self, dY):
+    def backward(self, dY, input_grad=True):
+        """dX for the dY of the last forward pass (None if input_grad is False: the first layer
+        of a network need not compute it); fills grads."""
         N, C_out, H_out, W_out = dY.shape
         W = self.params["W"]
         dY_mat = dY.transpose(0, 2, 3, 1).reshape(-1, C_out)             # (N H_out W_out, C_out)
         self.grads = {"W": (dY_mat.T @ self.cols).reshape(W.shape), "b": dY_mat.sum(axis=0)}
-        # each patch's gradient goes back to the pixels it was cut from: the gradient of a
-        # convolution is a convolution (with the flipped kernel), written here as k*k strided adds
-        d_cols = (dY_mat @ W.reshape(C_out, -1)).reshape(N, H_out, W_out, self.C_in, self.k, self.k)
-        dX_pad = np.zeros(self.pad_shape, dtype=dY.dtype)
-        s = self.stride
-        for u in range(self.k):
-            for v in range(self.k):
-                dX_pad[:, :, u:u + s * H_out:s, v:v + s * W_out:s] += \
-                    d_cols[:, :, :, :, u, v].transpose(0, 3, 1, 2)
-        p = self.padding
-        return dX_pad[:, :, p:p + self.X_shape[2], p:p + self.X_shape[3]] if p else dX_pad
+        if not input_grad:
+            return None
+        # Each patch's gradient goes back to the pixels it was cut from (the gradient of a
+        # convolution is a convolution with the flipped kernel), here as k*k strided adds. The
+        # patch gradients are laid out (C_in, k, k, N, H_out, W_out) so each add reads one block.
+        k, s, p = self.k, self.stride, self.padding
+        d_cols = (W.reshape(C_out, -1).T @ dY_mat.T).reshape(self.C_in, k, k, N, H_out, W_out)
+        N, C, H_pad, W_pad = self.pad_shape
+        dX_pad = np.zeros((C, N, H_pad, W_pad), dtype=dY.dtype)
+        for u in range(k):
+            for v in range(k):
+                dX_pad[:, :, u:u + s * H_out:s, v:v + s * W_out:s] += d_cols[:, u, v]
+        H, W_in = self.X_shape[2:]
+        return dX_pad[:, :, p:p + H, p:p + W_in].transpose(1, 0, 2, 3)
 
 
 class MaxPool2D:
@@ -372,8 +378,13 @@ class Sequential:
         return X
 
     def _backward(self, dY):
-        for layer in reversed(self.layers):
+        for layer in self.layers[:0:-1]:
             dY = layer.backward(dY)
+        first = self.layers[0]
+        if isinstance(first, Linear | Conv2D):  # nothing below needs the input's gradient
+            first.backward(dY, input_grad=False)
+        else:
+            first.backward(dY)
 
     def check_data(self, X, Y):
         """Check a dataset once: returns (X, Y as (N, K) targets, true labels or None)."""

@@ -240,3 +240,15 @@ def test_sequential_targets_must_match_the_output():
         seq.loss_and_gradients(np.ones((2, 3)), np.array([0, 2]))
     with pytest.raises(ValueError, match=r"output has shape \(2, 2\) but the targets .* \(2, 3\)"):
         seq.loss_and_gradients(np.ones((2, 3)), np.eye(3)[[0, 1]])
+
+
+@pytest.mark.parametrize("layer, X", [(Linear(3, 2), rng.normal(size=(4, 3))),
+                                      (Conv2D(2, 3, 3, stride=2, padding=1),
+                                       rng.normal(size=(2, 2, 5, 5)))])
+def test_the_first_layer_may_skip_the_input_gradient(layer, X):
+    dY = np.ones_like(layer.forward(X))
+    assert layer.backward(dY).shape == X.shape
+    full = {k: v.copy() for k, v in layer.grads.items()}
+    assert layer.backward(dY, input_grad=False) is None
+    for name in full:
+        np.testing.assert_array_equal(layer.grads[name], full[name])
