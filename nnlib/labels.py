@@ -57,3 +57,11 @@ def labels_from_scores(scores, name="scores"):
                                  "(p[:, 0] >= 0.5).astype(int)" if scores.ndim == 2 else "")
         )
     return scores.argmax(axis=1)
+
+
+def predicted_labels(outputs):
+    """A classifier's labels (N,) from its outputs (N, K): the argmax of K >= 2 scores, or for one
+    output (a sigmoid's probability of class 1) 1 where it is >= 0.5, else 0."""
+    if outputs.shape[1] == 1:
+        return (outputs[:, 0] >= 0.5).astype(np.int64)
+    return outputs.argmax(axis=1)

@@ -20,7 +20,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from . import training
 from ._checks import as_float_array, floating_dtype, positive_int
 from .activations import leaky_relu, leaky_relu_grad, sigmoid, tanh
-from .labels import one_hot
+from .labels import one_hot, predicted_labels
 from .losses import _mse, _sigmoid_binary_cross_entropy, _softmax_cross_entropy, check_targets
 
 
@@ -407,9 +407,7 @@ class Sequential:
         return self.forward(X[:1]).shape[1]
 
     def _labels(self, Y):
-        if not self.is_classifier:
-            return None
-        return Y.argmax(axis=1) if Y.shape[1] > 1 else (Y[:, 0] >= 0.5).astype(np.int64)
+        return predicted_labels(Y) if self.is_classifier else None
 
     def _loss(self, out, Y, l2):
         if out.shape != Y.shape:

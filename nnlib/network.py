@@ -12,7 +12,7 @@ import numpy as np
 from . import training
 from ._checks import as_float_array, floating_dtype
 from .activations import ACTIVATIONS, get_activation
-from .labels import one_hot
+from .labels import one_hot, predicted_labels
 from .losses import FUSED, _mse, check_targets, get_loss
 
 DEFAULT_LOSS = {"softmax": "cross_entropy", "sigmoid": "binary_cross_entropy"}
@@ -155,11 +155,7 @@ class MLP:
 
     def _labels(self, Y):
         """Class labels (N,) of outputs or targets (N, n_L); None for a regression network."""
-        if not self.is_classifier:
-            return None
-        if Y.shape[1] == 1:
-            return (Y[:, 0] >= 0.5).astype(np.int64)
-        return Y.argmax(axis=1)
+        return predicted_labels(Y) if self.is_classifier else None
 
     # ---- forward and backward -----------------------------------------------------------------
     def _forward(self, X):

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from nnlib.labels import check_labels, labels_from_scores, one_hot
+from nnlib.labels import check_labels, labels_from_scores, one_hot, predicted_labels
 
 
 def test_one_hot_rows():
@@ -41,3 +41,9 @@ def test_labels_from_scores():
         labels_from_scores(np.zeros((4, 1)))
     with pytest.raises(ValueError, match=r"received shape \(4,\)"):
         labels_from_scores(np.zeros(4))
+
+
+def test_predicted_labels():
+    np.testing.assert_array_equal(predicted_labels(np.array([[0.2, 0.7, 0.1], [3.0, 1.0, 2.0]])),
+                                  [1, 0])
+    np.testing.assert_array_equal(predicted_labels(np.array([[0.2], [0.5], [0.9]])), [0, 1, 1])
