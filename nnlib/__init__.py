@@ -2,13 +2,18 @@
 
 activations  f(z) and f'(z): step, sigmoid, tanh, relu, leaky_relu, softmax, linear
 losses       mse, cross_entropy, binary_cross_entropy (+ _grad), softmax_cross_entropy
-gradcheck    numerical_derivative, numerical_gradient, relative_error, check_gradients
+labels       check_labels, one_hot, labels_from_scores, predicted_labels
+gradcheck    numerical_derivative, numerical_gradient, relative_error, max_relative_error,
+             check_gradients
 network      MLP: forward, loss_and_gradients, predict, evaluate, fit
-optim        SGD, Momentum, Adam
+layers       Linear, ReLU, Sigmoid, Tanh, Dropout, BatchNorm, Conv2D, MaxPool2D, Flatten, Sequential
+training     fit: the one training loop (mini-batches, schedule, history, divergence check)
+optim        SGD, Momentum, RMSProp, Adam
 metrics      accuracy, confusion_matrix
-data         load_mnist and toy datasets
-plotting     draw_network, plot_decision_regions, plot_history, show_images
-"""
+diagnostics  the first checks of a training run
+data, mnist  MNIST (bundled, verified, downloaded if missing) and toy datasets
+exercises    self-checks for the lessons' exercises
+plotting     the shared figure style and figures used by several lessons"""
 
 from .network import MLP
 
