@@ -111,6 +111,15 @@ def test_a_cell_with_two_regions():
     assert "return 1" not in source and "return 2" not in source
 
 
+def test_markdown_markers_may_be_html_comments_hidden_from_readers():
+    source, hints, _ = make_student.clear_regions(
+        "Why?\n\n<!-- ### BEGIN SOLUTION -->\nBecause.\n<!-- ### END SOLUTION -->\nMore.",
+        "markdown")
+    assert source == "Why?\n\nYOUR ANSWER HERE\nMore." and hints == ["text"]
+    with pytest.raises(make_student.StudentEditionError, match="names a solution marker"):
+        make_student.clear_regions("<!-- ### BEGIN SOLUTION -->\nx = 1\n### END SOLUTION")
+
+
 def test_markdown_region_gets_nbgraders_text_stub():
     source, hints, _ = make_student.clear_regions(
         "Why?\n\n### BEGIN SOLUTION\nBecause.\n### END SOLUTION\n", "markdown")

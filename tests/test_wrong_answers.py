@@ -89,6 +89,11 @@ WRONG = {
         "predicted_rms": [(0, ("variances[-1] / 2", "variances[-1]"), "off by a factor")],
         "sgd_update_ratios": [(0, ("lr * np.linalg.norm(grads", "np.linalg.norm(grads"), None)],
     },
+    "09": {
+        "adagrad_step": [(0, ('state.get("s", 0.0) + g * g',  # RMSProp's average, not a sum
+                              '0.9 * state.get("s", 0.0) + 0.1 * g * g'), "running average")],
+        "nesterov_lr_limit": [(0, ("((1 + 2 * beta) * lam_max)", "lam_max"), "too large")],
+    },
 }
 
 CASES = [(path, run) for path in LESSONS if path.name[:2] in WRONG

@@ -14,7 +14,9 @@ A solution region follows nbgrader's convention: the lines from `### BEGIN SOLUT
         # YOUR CODE HERE
         raise NotImplementedError("exercise: complete relu_grad()")
 
-naming the function the region sits in (in a markdown cell: "YOUR ANSWER HERE"). Solution cells
+naming the function the region sits in (in a markdown cell: "YOUR ANSWER HERE"; there the markers
+may also be written as HTML comments, `<!-- ### BEGIN SOLUTION -->`, which the rendered lesson
+hides: an answer in words then reads as part of the full lesson). Solution cells
 (tag `solution`, or any cell with a region) and check cells (tag `check`, or any cell that calls
 check_function / check_value / check_that) lose their outputs and execution counts. A solution cell
 whose placeholder would run at top level, not inside a function, gets the tag `raises-exception`,
@@ -56,6 +58,8 @@ STUDENT = ROOT / "student"
 GRADED = ROOT / "graded"
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+# In markdown, a marker may be an HTML comment, which the rendered lesson does not show
+HIDDEN_MARKERS = {f"<!-- {BEGIN} -->": BEGIN, f"<!-- {END} -->": END}
 CODE_STUB = ["# YOUR CODE HERE", 'raise NotImplementedError("exercise: complete {hint}")']
 TEXT_STUB = ["YOUR ANSWER HERE"]
 CHECKS = {"check_function", "check_value", "check_that"}  # the checks of nnlib.exercises
@@ -139,13 +143,15 @@ def clear_regions(source, cell_type="code"):
     begin_line = None
     for number, line in enumerate(lines, 1):
         stripped = line.strip()
+        if cell_type == "markdown" and stripped in HIDDEN_MARKERS:  # a marker readers don't see
+            stripped = HIDDEN_MARKERS[stripped]
         if stripped == BEGIN:
             if begin_line is not None:
                 raise StudentEditionError(f"line {number}: a second {BEGIN!r} before the "
                                           f"{END!r} of the one on line {begin_line} (regions "
                                           "cannot be nested)")
             begin_line = number
-            indent = line[: line.index(BEGIN)]
+            indent = line[: len(line) - len(line.lstrip())]
             if cell_type == "code":
                 hint = _hint(lines, number - 1, indent)
                 hints.append(hint)
