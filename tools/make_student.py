@@ -82,7 +82,8 @@ INTRO = {
         "`raise NotImplementedError(...)`: replace that with your code, run the cell, then run "
         "the check below it. The check prints `[pass]`, `[FAIL]` with a hint at what is wrong, "
         "or `[not done yet]`. Once you have tried, compare with the worked solutions in the full "
-        "lesson in `notebooks/`, and with `docs/answers.md`, which answers the questions the "
+        "lesson in `notebooks/`, and with [docs/answers.md](../docs/answers.md), which answers "
+        "the questions the "
         "exercises ask."),
     "graded": (
         "Each exercise asks you to write a function: replace `raise NotImplementedError()` with "
