@@ -407,7 +407,15 @@ class Sequential:
         return self.forward(X[:1]).shape[1]
 
     def _labels(self, Y):
+        """The classes of targets Y (N, K): probabilities or one-hot rows."""
         return predicted_labels(Y) if self.is_classifier else None
+
+    def _output_labels(self, out):
+        """The classes the last layer's output (logits) predicts: a logit >= 0 is a sigmoid
+        probability >= 0.5, and the largest logit is the largest probability."""
+        if out.shape[1] == 1:
+            return (out[:, 0] >= 0).astype(np.int64)
+        return out.argmax(axis=1)
 
     def _loss(self, out, Y, l2):
         if out.shape != Y.shape:
@@ -431,7 +439,7 @@ class Sequential:
         for key, W in self._weights():
             if l2:
                 grads[key] = grads[key] + l2 * W
-        return loss, grads, self._labels(out)
+        return loss, grads, self._output_labels(out) if self.is_classifier else None
 
     def loss_and_gradients(self, X, Y, l2=0.0):
         """Loss on the batch (in training mode: dropout active, batch statistics) and its gradient
@@ -443,7 +451,7 @@ class Sequential:
     def predict(self, X):
         """Class labels (N,) for a classifier, the outputs for regression (evaluation mode)."""
         out = self.forward(X)
-        return self._labels(out) if self.is_classifier else out
+        return self._output_labels(out) if self.is_classifier else out
 
     def evaluate(self, X, Y, l2=0.0):
         """(loss, accuracy) in evaluation mode; accuracy is None for regression."""
@@ -452,7 +460,7 @@ class Sequential:
         loss, _ = self._loss(out, Y, l2)
         if labels is None:
             return loss, None
-        return loss, float(np.mean(self._labels(out) == labels))
+        return loss, float(np.mean(self._output_labels(out) == labels))
 
     def fit(self, X, Y, **options):
         """Train: `nnlib.training.fit(self, X, Y, **options)` (see its docstring)."""

@@ -252,3 +252,14 @@ def test_the_first_layer_may_skip_the_input_gradient(layer, X):
     assert layer.backward(dY, input_grad=False) is None
     for name in full:
         np.testing.assert_array_equal(layer.grads[name], full[name])
+
+
+def test_sequential_binary_classifier_with_one_sigmoid_output():
+    seq = Sequential([Linear(1, 1, init=0.0)], loss="sigmoid_binary_cross_entropy")
+    seq.params["W1"][:] = 1.0
+    X = np.array([[-2.0], [0.0], [3.0]])
+    np.testing.assert_array_equal(seq.predict(X), [0, 1, 1])  # logit >= 0 means p >= 0.5
+    loss, acc = seq.evaluate(X, np.array([0, 0, 1]))
+    assert acc == pytest.approx(2 / 3)
+    assert loss == pytest.approx(np.mean(np.log1p(np.exp([-2.0, 0.0, 3.0]))
+                                         - np.array([0, 0, 3.0])), rel=1e-12)

@@ -64,6 +64,10 @@ def test_shapes_and_parameter_names():
     assert model.predict(X).shape == (9,)
 
 
+def test_the_default_seed_is_0():
+    np.testing.assert_array_equal(MLP([3, 4, 2]).params["W1"], MLP([3, 4, 2], seed=0).params["W1"])
+
+
 def test_initialisation_scales():
     he = MLP([1000, 500, 10], "relu", seed=0).params["W1"]
     xavier = MLP([1000, 500, 10], "tanh", seed=0).params["W1"]

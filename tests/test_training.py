@@ -73,6 +73,8 @@ def test_history_at_zero_learning_rate_equals_evaluate():
     loss, acc = model.evaluate(X, y, l2=0.01)
     assert history["loss"] == pytest.approx([loss, loss], rel=1e-12)
     assert history["accuracy"] == pytest.approx([acc, acc], rel=1e-12)
+    no_l2 = fit(model, X, y, epochs=1, batch_size=16, lr=0.0, verbose=False)  # l2 is 0 by default
+    assert no_l2["loss"] == pytest.approx([model.evaluate(X, y)[0]], rel=1e-12)
     val = model.evaluate(X[:30], y[:30], l2=0.01)
     assert history["val_loss"][-1] == pytest.approx(val[0])
     assert history["val_accuracy"][-1] == val[1]
