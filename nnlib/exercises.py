@@ -85,11 +85,12 @@ class _ForbiddenCall(Exception):
 
 
 def _label(function):
+    """How the learner would write the function's name: np.tanh, nnlib.gradcheck.f, or f."""
     module = getattr(function, "__module__", None) or ""
     name = getattr(function, "__qualname__", function.__name__)
     if module in ("__main__", "builtins", ""):  # defined in the notebook itself
         return name
-    return f"{ {'numpy': 'np'}.get(module, module)}.{name}"
+    return f"{'np' if module == 'numpy' else module}.{name}"
 
 
 def _filled(cell):
@@ -202,9 +203,9 @@ def _input_text(fn, args):
     """The arguments of one test, named after fn's parameters when they can be: 'x = 0.5, k = 3'."""
     try:
         names = list(inspect.signature(fn).bind(*args).arguments)
-    except (TypeError, ValueError):
-        names = [f"argument {i}" for i in range(1, len(args) + 1)]
-    if len(names) != len(args):
+    except (TypeError, ValueError):  # no signature, or one that does not take these arguments
+        names = []
+    if len(names) != len(args):  # e.g. a *args parameter collects several
         names = [f"argument {i}" for i in range(1, len(args) + 1)]
     return ", ".join(f"{name} = {_short(value)}" for name, value in zip(names, args))
 
