@@ -110,3 +110,12 @@ def test_get_optimizer_and_bad_settings():
         Momentum(lr=0.1, beta=1.0)
     with pytest.raises(ValueError, match=r"beta2 must be in \[0, 1\)"):
         Adam(beta2=-0.1)
+
+
+def test_documented_defaults():
+    """The defaults PyTorch and the papers use, which the lessons quote."""
+    assert (SGD().lr, Momentum().lr, Momentum().beta, Momentum().nesterov) == (0.1, 0.1, 0.9, False)
+    assert (RMSProp().lr, RMSProp().rho, RMSProp().eps) == (0.001, 0.9, 1e-8)
+    adam = Adam()
+    assert (adam.lr, adam.beta1, adam.beta2, adam.eps, adam.weight_decay) == (0.001, 0.9, 0.999,
+                                                                              1e-8, 0.0)
