@@ -315,6 +315,16 @@ def test_regenerating_never_destroys_edits(tmp_path, capsys):
     assert read(target.with_suffix(".new.ipynb")).cells[0].source.endswith(" (my notes)")
 
 
+def test_a_teachers_points_in_the_graded_edition_count_as_an_edit(tmp_path):
+    assert make_student.main(["--graded", "--out", str(tmp_path), str(FIXTURE)]) == 0
+    graded = read(tmp_path / FIXTURE.name)
+    assert not make_student.edited(tmp_path / FIXTURE.name)
+    check = next(c for c in graded.cells if c.metadata["nbgrader"]["grade_id"].endswith("check1"))
+    check.metadata["nbgrader"]["points"] = 5
+    nbformat.write(graded, tmp_path / FIXTURE.name)
+    assert make_student.edited(tmp_path / FIXTURE.name)
+
+
 def test_a_file_not_written_by_the_tool_counts_as_edited(tmp_path):
     stranger = tmp_path / "x.ipynb"
     nbformat.write(notebook(new_code_cell("x = 1")), stranger)

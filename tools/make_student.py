@@ -35,15 +35,16 @@ cell has no region, a student cell is not valid Python, or the notebook has no e
 Nothing is written unless every notebook passes; each file is written atomically, readable by
 others.
 
-Regenerating never destroys a learner's work: every edition records a fingerprint of its cells'
-sources; an existing file whose sources no longer match its fingerprint (someone edited it) is
-kept as it is, and the new edition is written beside it as NAME.new.ipynb.
+Regenerating never destroys a learner's work: every edition records a fingerprint of its cells
+(sources, tags, nbgrader settings); an existing file whose cells no longer match its fingerprint
+(someone edited it) is kept as it is, and the new edition is written beside it as NAME.new.ipynb.
 """
 
 import argparse
 import ast
 import copy
 import hashlib
+import json
 import os
 import re
 import sys
@@ -83,8 +84,7 @@ INTRO = {
         "the check below it. The check prints `[pass]`, `[FAIL]` with a hint at what is wrong, "
         "or `[not done yet]`. Once you have tried, compare with the worked solutions in the full "
         "lesson in `notebooks/`, and with [docs/answers.md](../docs/answers.md), which answers "
-        "the questions the "
-        "exercises ask."),
+        "the questions the exercises ask."),
     "graded": (
         "Each exercise asks you to write a function: replace `raise NotImplementedError()` with "
         "your code, run the cell, then run the check below it. This is a graded assignment: a "
@@ -351,10 +351,13 @@ def graded_edition(nb, lesson="lesson", exercises=None):
 
 
 def fingerprint(nb):
-    """A digest of the cells' types and sources: it changes when someone edits a cell."""
+    """A digest of the cells' types, sources, tags and nbgrader settings: it changes when someone
+    edits a cell (a teacher's points in nbgrader's toolbar included), not when cells are run."""
     digest = hashlib.sha256()
     for cell in nb.cells:
-        digest.update(f"{cell.cell_type}\0{cell.source}\0".encode())
+        settings = json.dumps([tags(cell), cell.get("metadata", {}).get("nbgrader")],
+                              sort_keys=True)
+        digest.update(f"{cell.cell_type}\0{cell.source}\0{settings}\0".encode())
     return digest.hexdigest()
 
 
