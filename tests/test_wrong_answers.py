@@ -94,6 +94,12 @@ WRONG = {
                               '0.9 * state.get("s", 0.0) + 0.1 * g * g'), "running average")],
         "nesterov_lr_limit": [(0, ("((1 + 2 * beta) * lam_max)", "lam_max"), "too large")],
     },
+    "11": {
+        "feature_map_sizes": [(0, ("// s + 1", "// s"), None)],  # the +1 forgotten
+        "conv_backward_one_channel": [(0, ("+= K[u, v] * dY", "= K[u, v] * dY"), None)],
+        "max_pool_backward": [(0, ("is_max * dY[:, None, :, None]",  # no mask: dY everywhere
+                                   "dY[:, None, :, None] + 0 * is_max"), None)],
+    },
 }
 
 CASES = [(path, run) for path in LESSONS if path.name[:2] in WRONG
