@@ -263,3 +263,13 @@ def test_sequential_binary_classifier_with_one_sigmoid_output():
     assert acc == pytest.approx(2 / 3)
     assert loss == pytest.approx(np.mean(np.log1p(np.exp([-2.0, 0.0, 3.0]))
                                          - np.array([0, 0, 3.0])), rel=1e-12)
+
+
+def test_batchnorm_momentum_0_keeps_the_last_batch_statistics():
+    X = rng.normal(size=(20, 3)) + 4
+    bn = BatchNorm(3, momentum=0.0)
+    bn.forward(X, training=True)
+    np.testing.assert_allclose(bn.running_mean, X.mean(axis=0))
+    np.testing.assert_allclose(bn.running_var, X.var(axis=0))
+    with pytest.raises(ValueError, match=r"momentum must be in \[0, 1\)"):
+        BatchNorm(3, momentum=1.0)

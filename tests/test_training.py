@@ -200,3 +200,10 @@ def test_a_plain_model_trains():
     history = fit(model, X, 3 * X, epochs=50, batch_size=5, lr=0.5, verbose=False)
     assert model.params["w"][0, 0] == pytest.approx(3, rel=1e-3)
     assert history["loss"][-1] < 1e-3 * history["loss"][0]
+
+
+def test_default_epochs_and_batch_size():
+    model = Recorder()
+    history = fit(model, *rows(70), lr=0.0, verbose=False)
+    assert len(history["loss"]) == 10
+    assert [len(b) for b in model.batches] == [32, 32, 6] * 10
