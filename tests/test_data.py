@@ -214,10 +214,12 @@ def test_every_mirror_failing_gives_a_clear_error_and_no_files(tmp_path, server,
     with pytest.raises(mnist_files.MnistDownloadError) as error:
         mnist_files.load_mnist(data_dir=tmp_path)
     message = str(error.value)
-    assert "train-images-idx3-ubyte.gz" in message
-    for url in urls:
-        assert url + "train-images-idx3-ubyte.gz" in message
+    assert "could not download 4 MNIST file(s)" in message  # every missing file, in one message
+    for name in TOY_FILES:
+        for url in urls:
+            assert url + name in message
     assert str(tmp_path) in message
+    assert "copy mnist.npz" in message and "NNLIB_DATA" in message  # the ways to fix it by hand
     assert files_in(tmp_path) == []
 
 
@@ -422,9 +424,11 @@ def test_dtype_must_be_floating(bad):
 
 def test_data_folder_lookup(tmp_path, monkeypatch):
     assert mnist_files._mnist_folder(tmp_path) == tmp_path
+    monkeypatch.delenv("NNLIB_DATA", raising=False)
     assert mnist_files._mnist_folder(None) == COMMITTED.parent  # in this clone
-    monkeypatch.setattr(mnist_files, "_REPO_DATA_DIR", tmp_path / "not a clone")
     monkeypatch.setenv("NNLIB_DATA", str(tmp_path / "env"))
+    assert mnist_files._mnist_folder(None) == tmp_path / "env"  # an explicit setting wins
+    monkeypatch.setattr(mnist_files, "_REPO_DATA_DIR", tmp_path / "not a clone")
     assert mnist_files._mnist_folder(None) == tmp_path / "env"
     monkeypatch.delenv("NNLIB_DATA")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
