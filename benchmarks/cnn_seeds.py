@@ -1,0 +1,75 @@
+"""How much does lesson 11's result depend on the seed? Test accuracy and training time per seed.
+
+Run by hand (never part of the tests); each seed trains the lesson's network once, about a minute
+and a half on an idle core:
+
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/cnn_seeds.py [--seeds 5] [--epochs 5]
+
+The lesson's recipe: Conv(1 -> 16, 5x5), ReLU, MaxPool 2, Conv(16 -> 32, 5x5), ReLU, MaxPool 2,
+Flatten, Linear(512 -> 10) with its weights started 100 times smaller than He's; float32; SGD
+with momentum 0.9 at a peak learning rate of 0.05 on a cosine schedule; batches of 64; all 60,000
+training images. Each seed sets the starting weights and the order of the batches. With
+--validation, trains on the first 50,000 images and also reports the accuracy on the last 10,000
+(for choosing the recipe without looking at the test set). Prints each run, then the range and
+median.
+"""
+
+import argparse
+import math
+import os
+import statistics
+import time
+
+import numpy as np
+
+from nnlib.data import load_mnist
+from nnlib.layers import Conv2D, Flatten, Linear, MaxPool2D, ReLU, Sequential
+from nnlib.optim import Momentum
+
+
+def cnn(seed=0):
+    """The lesson's network (the same as `cnn` in notebooks/11_convolutional_networks.ipynb)."""
+    return Sequential([
+        Conv2D(1, 16, 5, seed=seed, dtype=np.float32), ReLU(), MaxPool2D(2),
+        Conv2D(16, 32, 5, seed=seed + 1, dtype=np.float32), ReLU(), MaxPool2D(2),
+        Flatten(), Linear(512, 10, init=0.01 * math.sqrt(2 / 512), seed=seed + 2,
+                          dtype=np.float32)])
+
+
+def accuracy(model, X, y, batch_size=1000):
+    predicted = np.concatenate([model.predict(X[i:i + batch_size])
+                                for i in range(0, len(X), batch_size)])
+    return float(np.mean(predicted == y))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--lr", type=float, default=0.05)
+    parser.add_argument("--validation", action="store_true")
+    args = parser.parse_args()
+    (X, y), (X_val, y_val), (X_test, y_test) = load_mnist(
+        validation_size=10000 if args.validation else 0, flatten=False)
+    X, X_val, X_test = X[:, None], X_val[:, None], X_test[:, None]
+    print(f"{args.epochs} epochs of {len(X)} images, lr {args.lr}; load average "
+          f"{os.getloadavg()[0]:.1f} at the start")
+    results = []
+    for seed in range(args.seeds):
+        model = cnn(seed)
+        start = time.perf_counter()
+        model.fit(X, y, epochs=args.epochs, batch_size=64, optimizer=Momentum(lr=args.lr),
+                  schedule="cosine", seed=seed, verbose=False)
+        seconds = time.perf_counter() - start
+        test = accuracy(model, X_test, y_test)
+        line = f"seed {seed}: test {test:.2%}, training {seconds:.0f} s"
+        if args.validation:
+            line += f", validation {accuracy(model, X_val, y_val):.2%}"
+        print(line + f" (load average {os.getloadavg()[0]:.1f})", flush=True)
+        results.append(test)
+    print(f"test accuracy over {len(results)} seeds: {min(results):.2%} to {max(results):.2%}, "
+          f"median {statistics.median(results):.2%}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,201 @@
+"""Lesson 11's convolutional network: nnlib against PyTorch CPU, per layer and per training step.
+
+Run by hand (never part of the tests). PyTorch is not a dependency of the project: install it in
+a separate environment that also has NumPy, and run this file from the repository's root with
+that environment's Python, nnlib found through PYTHONPATH:
+
+    python -m venv /tmp/torchenv && /tmp/torchenv/bin/pip install numpy tqdm torch
+    PYTHONPATH=. /tmp/torchenv/bin/python benchmarks/conv_speed.py [--repeats 30] [--threads 1]
+
+Without PyTorch it times nnlib alone. The shapes are the lesson's: a batch of 64 float32 images
+(64, 1, 28, 28); Conv(1 -> 16, 5x5), ReLU, MaxPool 2, Conv(16 -> 32, 5x5), ReLU, MaxPool 2,
+Flatten, Linear(512 -> 10). Each layer's forward and backward pass are timed separately (the first
+convolution computes no input gradient, in either library, as in training), then a whole training
+step: forward, softmax cross-entropy, backward and a momentum update. nnlib and PyTorch run in
+turns, repetition by repetition, so that a change in the machine's load affects both alike; the
+median of each is reported, with the ratio nnlib / PyTorch (above 1: nnlib is slower).
+"""
+
+import argparse
+import math
+import os
+import platform
+import statistics
+import sys
+import time
+
+# BLAS threads are fixed before NumPy is imported (the environment variables are read then).
+THREADS = next((int(a.split("=")[1]) for a in sys.argv if a.startswith("--threads=")), None)
+if THREADS is None and "--threads" in sys.argv:
+    THREADS = int(sys.argv[sys.argv.index("--threads") + 1])
+THREADS = THREADS or 1
+for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[variable] = str(THREADS)
+
+import numpy as np  # noqa: E402
+
+from nnlib.layers import Conv2D, Flatten, Linear, MaxPool2D, ReLU, Sequential  # noqa: E402
+from nnlib.optim import Momentum  # noqa: E402
+
+try:
+    import torch
+    import torch.nn.functional as F
+except ImportError:
+    torch = None
+
+BATCH = 64
+
+
+def nnlib_layers(seed=0):
+    return [Conv2D(1, 16, 5, seed=seed, dtype=np.float32), ReLU(), MaxPool2D(2),
+            Conv2D(16, 32, 5, seed=seed + 1, dtype=np.float32), ReLU(), MaxPool2D(2),
+            Flatten(), Linear(512, 10, init=0.01 * math.sqrt(2 / 512), seed=seed + 2,
+                              dtype=np.float32)]
+
+
+def timed(fn):
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def nnlib_cases(X, y):
+    """name -> (forward, backward) callables on the lesson's shapes, for nnlib."""
+    conv1, pool1 = Conv2D(1, 16, 5, dtype=np.float32), MaxPool2D(2)
+    conv2, pool2 = Conv2D(16, 32, 5, seed=1, dtype=np.float32), MaxPool2D(2)
+    A1 = np.maximum(conv1.forward(X), 0)
+    P1 = pool1.forward(A1)
+    A2 = np.maximum(conv2.forward(P1), 0)
+    rng = np.random.default_rng(1)
+    dY = {shape: rng.standard_normal(shape, dtype=np.float32)
+          for shape in [(BATCH, 16, 24, 24), (BATCH, 16, 12, 12), (BATCH, 32, 8, 8),
+                        (BATCH, 32, 4, 4)]}
+    model = Sequential(nnlib_layers())
+    optimizer = Momentum(lr=0.01)
+    Xc, Yc, _ = model.check_data(X, y)
+
+    def step():
+        _, grads, _ = model.loss_gradients_labels(Xc, Yc)
+        optimizer.step(model.params, grads)
+
+    return {
+        "conv1 (1->16, 5x5)": (lambda: conv1.forward(X),
+                               lambda: conv1.backward(dY[(BATCH, 16, 24, 24)], input_grad=False)),
+        "pool1 (2x2)": (lambda: pool1.forward(A1), lambda: pool1.backward(dY[(BATCH, 16, 12, 12)])),
+        "conv2 (16->32, 5x5)": (lambda: conv2.forward(P1),
+                                lambda: conv2.backward(dY[(BATCH, 32, 8, 8)])),
+        "pool2 (2x2)": (lambda: pool2.forward(A2), lambda: pool2.backward(dY[(BATCH, 32, 4, 4)])),
+        "training step": (step, None),
+    }
+
+
+def torch_cases(X, y):
+    """The same as nnlib_cases, for PyTorch (autograd for the backward passes)."""
+    torch.manual_seed(0)
+    x = torch.from_numpy(X)
+    w1 = torch.randn(16, 1, 5, 5, requires_grad=True)
+    b1 = torch.zeros(16, requires_grad=True)
+    w2 = torch.randn(32, 16, 5, 5, requires_grad=True)
+    b2 = torch.zeros(32, requires_grad=True)
+    with torch.no_grad():
+        a1 = F.relu(F.conv2d(x, w1, b1))
+        p1 = F.max_pool2d(a1, 2)
+        a2 = F.relu(F.conv2d(p1, w2, b2))
+    a1, p1, a2 = (t.clone().requires_grad_(True) for t in (a1, p1, a2))
+    rng = np.random.default_rng(1)
+
+    def grad_of(shape):
+        return torch.from_numpy(rng.standard_normal(shape, dtype=np.float32))
+
+    dy = {s: grad_of(s) for s in [(BATCH, 16, 24, 24), (BATCH, 16, 12, 12), (BATCH, 32, 8, 8),
+                                  (BATCH, 32, 4, 4)]}
+    kept = {}
+
+    def forward(name, fn):
+        def run():
+            kept[name] = fn()
+        return run
+
+    def backward(name, inputs, shape):
+        return lambda: torch.autograd.grad(kept[name], inputs, dy[shape])
+
+    net = torch.nn.Sequential(torch.nn.Conv2d(1, 16, 5), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+                              torch.nn.Conv2d(16, 32, 5), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+                              torch.nn.Flatten(), torch.nn.Linear(512, 10))
+    optimizer = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
+    labels = torch.from_numpy(y)
+
+    def step():
+        optimizer.zero_grad()
+        F.cross_entropy(net(x), labels).backward()
+        optimizer.step()
+
+    return {
+        "conv1 (1->16, 5x5)": (forward("c1", lambda: F.conv2d(x, w1, b1)),
+                               backward("c1", [w1, b1], (BATCH, 16, 24, 24))),
+        "pool1 (2x2)": (forward("p1", lambda: F.max_pool2d(a1, 2)),
+                        backward("p1", [a1], (BATCH, 16, 12, 12))),
+        "conv2 (16->32, 5x5)": (forward("c2", lambda: F.conv2d(p1, w2, b2)),
+                                backward("c2", [p1, w2, b2], (BATCH, 32, 8, 8))),
+        "pool2 (2x2)": (forward("p2", lambda: F.max_pool2d(a2, 2)),
+                        backward("p2", [a2], (BATCH, 32, 4, 4))),
+        "training step": (step, None),
+    }
+
+
+def measure(libraries, repeats):
+    """{library: {(case, 'forward'|'backward'): [seconds, ...]}}, libraries taking turns."""
+    times = {lib: {} for lib in libraries}
+    for repeat in range(repeats + 3):  # the first 3 rounds warm up caches and allocators
+        for lib, cases in libraries.items():
+            for name, (forward, backward) in cases.items():
+                t_forward = timed(forward)
+                t_backward = timed(backward) if backward else None
+                if repeat >= 3:
+                    times[lib].setdefault((name, "forward"), []).append(t_forward)
+                    if backward:
+                        times[lib].setdefault((name, "backward"), []).append(t_backward)
+    return times
+
+
+def machine():
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return f"{cpu}, {os.cpu_count()} cores, load average {load:.2f}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--threads", type=int, default=1, help="BLAS/PyTorch threads (default 1)")
+    args = parser.parse_args()
+    rng = np.random.default_rng(0)
+    X = rng.random((BATCH, 1, 28, 28), dtype=np.float32)
+    y = rng.integers(0, 10, BATCH)
+    libraries = {"nnlib": nnlib_cases(X, y)}
+    if torch is not None:
+        torch.set_num_threads(args.threads)
+        libraries["PyTorch"] = torch_cases(X, y)
+    print(f"{machine()}; NumPy {np.__version__}"
+          + (f", PyTorch {torch.__version__}" if torch else ", PyTorch not installed")
+          + f"; {args.threads} thread(s); batch {BATCH}, float32; median of {args.repeats}")
+    times = measure(libraries, args.repeats)
+    header = f"{'':30}{'nnlib ms':>10}" + (f"{'PyTorch ms':>12}{'ratio':>8}" if torch else "")
+    print(header)
+    for key in times["nnlib"]:
+        ours = statistics.median(times["nnlib"][key]) * 1e3
+        label = key[0] if key[0] == "training step" else f"{key[0]} {key[1]}"
+        line = f"{label:30}{ours:10.2f}"
+        if torch is not None:
+            theirs = statistics.median(times["PyTorch"][key]) * 1e3
+            line += f"{theirs:12.2f}{ours / theirs:8.2f}"
+        print(line)
+
+
+if __name__ == "__main__":
+    main()
