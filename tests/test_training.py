@@ -157,6 +157,7 @@ def test_an_optimiser_rate_is_restored_after_divergence():
     ("l2", -0.1, ValueError, "l2 must be a finite number >= 0"),
     ("optimizer", "adagrad", ValueError, "unknown optimizer 'adagrad'"),
     ("optimizer", object(), TypeError, "optimizer must be one of"),
+    ("optimizer", type("NoRate", (), {"step": print})(), TypeError, "an object with an lr"),
     ("validation_data", np.zeros((3, 2)), TypeError, "validation_data must be a pair"),
 ])
 def test_bad_options_are_refused(option, value, error, message):
