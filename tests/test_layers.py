@@ -273,3 +273,24 @@ def test_batchnorm_momentum_0_keeps_the_last_batch_statistics():
     np.testing.assert_allclose(bn.running_var, X.var(axis=0))
     with pytest.raises(ValueError, match=r"momentum must be in \[0, 1\)"):
         BatchNorm(3, momentum=1.0)
+
+
+def test_he_initialisation_of_linear_and_conv2d():
+    assert Linear(400, 300, seed=0).params["W"].std() == pytest.approx(np.sqrt(2 / 400), rel=0.02)
+    conv = Conv2D(8, 64, 5, seed=0)                      # fan-in: 8 channels x 5 x 5 pixels
+    assert conv.params["W"].std() == pytest.approx(np.sqrt(2 / 200), rel=0.03)
+    assert Linear(4, 3, init=0.5, seed=0).params["W"].std() == pytest.approx(0.5, rel=0.3)
+
+
+def test_a_kernel_as_large_as_the_padded_image_gives_one_pixel():
+    assert Conv2D(1, 2, 3).forward(np.ones((1, 1, 3, 3))).shape == (1, 2, 1, 1)
+    assert Conv2D(1, 2, 5, padding=1).forward(np.ones((1, 1, 3, 4))).shape == (1, 2, 1, 2)
+
+
+def test_sequential_loss_has_no_l2_unless_asked():
+    seq = Sequential([Linear(3, 2, seed=0)])
+    X, Y, _ = seq.check_data(rng.normal(size=(4, 3)), np.array([0, 1, 1, 0]))
+    plain = seq.loss_gradients_labels(X, Y)[0]
+    assert plain == pytest.approx(seq.evaluate(X, np.array([0, 1, 1, 0]))[0], rel=1e-12)
+    W = seq.params["W1"]
+    assert seq.loss_gradients_labels(X, Y, 0.1)[0] == pytest.approx(plain + 0.05 * np.sum(W * W))
