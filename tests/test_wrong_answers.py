@@ -94,6 +94,11 @@ WRONG = {
                               '0.9 * state.get("s", 0.0) + 0.1 * g * g'), "running average")],
         "nesterov_lr_limit": [(0, ("((1 + 2 * beta) * lam_max)", "lam_max"), "too large")],
     },
+    "10": {
+        "softmax_backward": [(0, ("axis=1", "axis=0"), None)],  # summed over the batch
+        "fold_batchnorm": [(0, ("(b - running_mean) * scale + beta", "b * scale + beta"), None)],
+        "stopping_point": [(0, (">= patience", "> patience"), None)],  # one epoch too late
+    },
     "11": {
         "feature_map_sizes": [(0, ("// s + 1", "// s"), None)],  # the +1 forgotten
         "conv_backward_one_channel": [(0, ("+= K[u, v] * dY", "= K[u, v] * dY"), None)],
