@@ -326,6 +326,8 @@ class MaxPool2D:
         return dX
 
 
+EVALUATION_CHUNK = 1000  # samples per forward pass in predict and evaluate
+
 LOSSES = {"softmax_cross_entropy": _softmax_cross_entropy,
           "sigmoid_binary_cross_entropy": _sigmoid_binary_cross_entropy, "mse": _mse}
 
@@ -448,15 +450,22 @@ class Sequential:
         loss, grads, _ = self.loss_gradients_labels(X, Y, l2)
         return loss, grads
 
+    def _outputs(self, X, chunk=EVALUATION_CHUNK):
+        """Evaluation-mode outputs for X, `chunk` samples at a time: a convolution's im2col matrix
+        for a whole test set at once would take gigabytes."""
+        X = as_float_array(X, "X", dtype=self.dtype)
+        return np.concatenate([self.forward(X[i:i + chunk]) for i in range(0, max(len(X), 1),
+                                                                              chunk)])
+
     def predict(self, X):
         """Class labels (N,) for a classifier, the outputs for regression (evaluation mode)."""
-        out = self.forward(X)
+        out = self._outputs(X)
         return self._output_labels(out) if self.is_classifier else out
 
     def evaluate(self, X, Y, l2=0.0):
         """(loss, accuracy) in evaluation mode; accuracy is None for regression."""
         X, Y, labels = self.check_data(X, Y)
-        out = self.forward(X)
+        out = self._outputs(X)
         loss, _ = self._loss(out, Y, l2)
         if labels is None:
             return loss, None

@@ -294,3 +294,12 @@ def test_sequential_loss_has_no_l2_unless_asked():
     assert plain == pytest.approx(seq.evaluate(X, np.array([0, 1, 1, 0]))[0], rel=1e-12)
     W = seq.params["W1"]
     assert seq.loss_gradients_labels(X, Y, 0.1)[0] == pytest.approx(plain + 0.05 * np.sum(W * W))
+
+
+def test_predict_and_evaluate_work_in_chunks_with_the_same_result():
+    X, y = rng.normal(size=(25, 1, 6, 6)), rng.integers(0, 3, size=25)
+    seq = Sequential([Conv2D(1, 2, 3, seed=0), ReLU(), Flatten(), Linear(32, 3, seed=1)])
+    whole = seq.forward(X)
+    np.testing.assert_allclose(seq._outputs(X, chunk=4), whole, rtol=1e-12)
+    np.testing.assert_array_equal(seq.predict(X), whole.argmax(axis=1))
+    assert seq.evaluate(X, y)[0] == pytest.approx(seq.loss_and_gradients(X, y)[0], rel=1e-12)
