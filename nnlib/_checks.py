@@ -1,5 +1,7 @@
 """Input checks shared by nnlib's modules: clear errors naming what was expected and received."""
 
+import math
+
 import numpy as np
 
 
@@ -59,3 +61,15 @@ def positive_int(value, name):
     if value < 1:
         raise ValueError(f"{name} must be a positive integer; received {value}")
     return int(value)
+
+
+def init_std(init, fan_in, fan_out):
+    """The standard deviation of starting weights that `init` names: "he" sqrt(2 / fan_in),
+    "xavier" sqrt(2 / (fan_in + fan_out)), or a number >= 0 used as it is."""
+    if isinstance(init, bool) or not (init in ("he", "xavier") or (
+            isinstance(init, int | float) and math.isfinite(init) and init >= 0)):
+        raise ValueError(f"init must be 'he', 'xavier' or a standard deviation >= 0; "
+                         f"received {init!r}")
+    if init == "he":
+        return math.sqrt(2 / fan_in)
+    return math.sqrt(2 / (fan_in + fan_out)) if init == "xavier" else float(init)

@@ -12,13 +12,12 @@ Shapes: dense inputs are (N, D), one sample per row; images are (N, C, H, W) (NC
 PyTorch). float32 inputs give float32 outputs and gradients.
 """
 
-import math
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from . import training
-from ._checks import as_float_array, floating_dtype, positive_int
+from ._checks import as_float_array, floating_dtype, init_std, positive_int
 from .activations import leaky_relu, leaky_relu_grad, sigmoid, tanh
 from .labels import one_hot, predicted_labels
 from .losses import _mse, _sigmoid_binary_cross_entropy, _softmax_cross_entropy, check_targets
@@ -31,11 +30,7 @@ def _check_input(X, ndim, what, name):
 
 def _init_weights(init, shape, fan_in, fan_out, seed, dtype):
     """He: N(0, 2 / fan_in); Xavier: N(0, 2 / (fan_in + fan_out)); a number: that std."""
-    if isinstance(init, bool) or not (init in ("he", "xavier") or (
-            isinstance(init, int | float) and math.isfinite(init) and init >= 0)):
-        raise ValueError(f"init must be 'he', 'xavier' or a standard deviation >= 0; "
-                         f"received {init!r}")
-    std = {"he": math.sqrt(2 / fan_in), "xavier": math.sqrt(2 / (fan_in + fan_out))}.get(init, init)
+    std = init_std(init, fan_in, fan_out)
     rng = np.random.default_rng(seed)
     return (std * rng.standard_normal(shape)).astype(floating_dtype(dtype))
 

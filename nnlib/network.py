@@ -5,12 +5,11 @@ W^[l] of shape (n_{l-1}, n_l) and bias b^[l] of shape (n_l,); Z^[l] = A^[l-1] W^
 A^[l] = f(Z^[l]), with A^[0] = X; the output is Y_hat = A^[L]. Training is `nnlib.training.fit`.
 """
 
-import math
 
 import numpy as np
 
 from . import training
-from ._checks import as_float_array, floating_dtype
+from ._checks import as_float_array, floating_dtype, init_std
 from .activations import ACTIVATIONS, get_activation
 from .labels import one_hot, predicted_labels
 from .losses import FUSED, _mse, check_targets, get_loss
@@ -104,16 +103,11 @@ class MLP:
     def _initial_params(self, init, seed):
         if init is None:
             init = "he" if self.hidden_activation in ("relu", "leaky_relu") else "xavier"
-        if isinstance(init, bool) or not (init in ("he", "xavier") or (
-                isinstance(init, int | float) and math.isfinite(init) and init >= 0)):
-            raise ValueError(f"init must be 'he', 'xavier' or a standard deviation >= 0; "
-                             f"received {init!r}")
         rng = np.random.default_rng(seed)
         params = {}
         for l in range(1, self.num_layers + 1):
             n_in, n_out = self.layer_sizes[l - 1], self.layer_sizes[l]
-            std = {"he": math.sqrt(2 / n_in),
-                   "xavier": math.sqrt(2 / (n_in + n_out))}.get(init, init)
+            std = init_std(init, n_in, n_out)
             softmax_output = l == self.num_layers and self.output_activation == "softmax"
             if softmax_output and isinstance(init, str):
                 std *= OUTPUT_SCALE
