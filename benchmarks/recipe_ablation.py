@@ -1,7 +1,7 @@
 """Which of lesson 6's changes matter? Its final recipe with one choice at a time put back as the
 classic network had it, over several seeds. Lesson 10 loads and plots the results.
 
-Run by hand (never part of the tests), on one BLAS thread, about 40 minutes with 5 seeds:
+Run by hand (never part of the tests), on one BLAS thread; 5 seeds took about half an hour:
 
     OMP_NUM_THREADS=1 nice .venv/bin/python benchmarks/recipe_ablation.py [--seeds 5]
 
