@@ -171,6 +171,10 @@ class BatchNorm:
 
     def forward(self, X, training=False):
         axes, shape = self._axes_and_shape(X)
+        if training and X.size == X.shape[1]:
+            raise ValueError(f"BatchNorm in training needs more than one sample per feature to "
+                             f"normalise over; received shape {X.shape} (with one, every output "
+                             f"would be beta and every gradient 0)")
         if training:
             mean, var = X.mean(axis=axes), X.var(axis=axes)
             m = self.momentum

@@ -303,3 +303,10 @@ def test_predict_and_evaluate_work_in_chunks_with_the_same_result():
     np.testing.assert_allclose(seq._outputs(X, chunk=4), whole, rtol=1e-12)
     np.testing.assert_array_equal(seq.predict(X), whole.argmax(axis=1))
     assert seq.evaluate(X, y)[0] == pytest.approx(seq.loss_and_gradients(X, y)[0], rel=1e-12)
+
+
+def test_batchnorm_refuses_one_sample_in_training():
+    with pytest.raises(ValueError, match="more than one sample"):
+        BatchNorm(3).forward(np.ones((1, 3)), training=True)
+    BatchNorm(3).forward(np.ones((1, 3)))                          # evaluation: running averages
+    BatchNorm(2).forward(rng.normal(size=(1, 2, 3, 3)), training=True)  # 9 values per channel
