@@ -174,7 +174,8 @@ class BatchNorm:
         if training and X.size == X.shape[1]:
             raise ValueError(f"BatchNorm in training needs more than one sample per feature to "
                              f"normalise over; received shape {X.shape} (with one, every output "
-                             f"would be beta and every gradient 0)")
+                             f"would be beta and every gradient 0). If it is the last mini-batch "
+                             f"of an epoch, choose a batch size that does not leave 1 sample")
         if training:
             mean, var = X.mean(axis=axes), X.var(axis=axes)
             m = self.momentum
