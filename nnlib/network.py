@@ -59,18 +59,17 @@ class MLP:
         self.hidden_activation = hidden_activation
         self.output_activation = output_activation
         self.loss_name = loss or DEFAULT_LOSS.get(output_activation, "mse")
-        self._check_combination()
+        # get_activation and get_loss refuse unknown names, listing the valid ones
         self._f_hidden, self._f_hidden_grad = get_activation(hidden_activation)
         self._f_out, self._f_out_grad = get_activation(output_activation)
-        get_loss(self.loss_name)  # refuses an unknown name
+        get_loss(self.loss_name)
+        self._check_combination()
         self.dtype = floating_dtype(dtype)
         self.params = self._initial_params(init, seed)
 
     def _check_combination(self):
         hidden, out, loss, K = (self.hidden_activation, self.output_activation, self.loss_name,
                                 self.layer_sizes[-1])
-        for name in (hidden, out):
-            get_activation(name)  # refuses an unknown name, listing the valid ones
         if self.num_layers > 1 and hidden in ("softmax", "step"):
             raise ValueError(
                 f"hidden_activation={hidden!r} cannot be trained: " +
