@@ -21,7 +21,7 @@ lab: $(VENV)/.installed  ## open the lessons in JupyterLab
 
 test: $(VENV)/.installed  ## unit tests + every notebook re-executed by nbval
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
-		$(BIN)/python -m pytest -n 2 --dist loadfile
+		$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 notebooks: $(VENV)/.installed  ## re-execute every notebook in order and store the outputs
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python tools/run_notebooks.py

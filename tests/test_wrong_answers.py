@@ -1,16 +1,21 @@
-"""Every exercise's check rejects plausible wrong answers: a slip (a wrong formula, a forgotten
-factor, rows for columns) and, where there is one, a loophole (an answer that calls the reference,
-nnlib's own version or a helper of the check). Each lesson's student edition is run with the wrong
-answers written in; every check cell of an exercise that got one must print a [FAIL] line (and,
-where given, the expected words: the hint of a known slip, the name of a forbidden call).
+"""Every lesson's student edition runs, and every exercise's check rejects plausible wrong answers.
+
+The student edition runs top to bottom in a fresh kernel: no errors, and every check prints
+"[not done yet]". Then, in the same kernel, the exercises are run again with wrong answers written
+in: a slip (a wrong formula, a forgotten factor, rows for columns) and, where there is one, a
+loophole (an answer that calls the reference, nnlib's own version or a helper of the check). Every
+check cell of an exercise that got one must print a [FAIL] line (and, where given, the expected
+words: the hint of a known slip, the name of a forbidden call).
 
 A wrong answer is a replacement body (a list of lines) or a change to the lesson's own solution
-(an (old, new) pair of strings); `run` is the variant (0 or 1) the answer belongs to, so one
-lesson is executed at most twice. The MNIST lesson takes about a minute per run.
+(an (old, new) pair of strings); `run` (0 or 1) groups the answers that are tried together: each
+run appends the lesson's exercise section once more, from its first exercise to its end, so the
+lesson's expensive part (training on MNIST) runs once per test.
 """
 
 import pytest
-from test_student import LESSONS, execute, make_student, read, stdout
+from nbformat.v4 import new_code_cell
+from test_student import EDITIONS, LESSONS, execute, ids, make_student, read, stdout, tags
 
 CALLS = "your code calls"  # the start of the message when a forbidden function is called
 
@@ -107,10 +112,6 @@ WRONG = {
     },
 }
 
-CASES = [(path, run) for path in LESSONS if path.name[:2] in WRONG
-         for run in sorted({r for answers in WRONG[path.name[:2]].values() for r, *_ in answers})]
-
-
 def solution_body(source):
     """The lines between the markers of a solution cell, without their common indentation."""
     lines = source.split("\n")
@@ -138,29 +139,66 @@ def test_every_exercise_of_every_lesson_has_wrong_answers():
         assert set(WRONG[path.name[:2]]) == functions, path.name
 
 
-@pytest.mark.parametrize("path, run", CASES, ids=[f"{p.stem}-{r}" for p, r in CASES])
-def test_checks_reject_wrong_answers(path, run, monkeypatch):
+def exercise_section(nb, exercises, answers):
+    """Code cells to append to the student edition: its exercise section again, from the first
+    exercise to the end, with `answers` ({function: (wrong answer, words)}) written in and the other
+    exercises as in the student edition. Returns (cells, {position in cells: (function, words) of
+    a check that must fail})."""
+    cells, expected = [], {}
+    starts = [e["index"] for e in exercises] + [len(nb.cells)]
+    for exercise, end in zip(exercises, starts[1:]):
+        (function,) = exercise["functions"] or {None}
+        for index in range(exercise["index"], end):
+            cell = nb.cells[index]
+            if cell.cell_type != "code":
+                continue
+            source = cell.source
+            if index == exercise["index"]:
+                source = exercise["student_source"]
+                if function in answers:
+                    wrong = answers[function][0]
+                    if isinstance(wrong, tuple):
+                        body = "\n".join(solution_body(cell.source))
+                        assert wrong[0] in body, f"{function}: {wrong[0]!r} is not in the solution"
+                        wrong = body.replace(wrong[0], wrong[1]).split("\n")
+                    source = with_answer(source, wrong)
+            elif function in answers and make_student.is_check(cell):
+                expected[len(cells)] = (function, answers[function][1])
+            cells.append(new_code_cell(source, metadata=cell.metadata))
+    return cells, expected
+
+
+@pytest.mark.parametrize("path", EDITIONS, ids=ids(EDITIONS))
+def test_student_edition_runs_then_checks_reject_wrong_answers(path, monkeypatch):
     nb = read(path)
     exercises = make_student.analyse(nb)
     student = make_student.student_edition(nb, exercises)
-    expected = {}  # check cell index -> (function, words)
-    for number, exercise in enumerate(exercises):
-        cell = student.cells[exercise["index"]]
-        (function,) = exercise["functions"] or {None}
-        for r, wrong, words in WRONG[path.name[:2]].get(function, []):
-            if r != run:
-                continue
-            if isinstance(wrong, tuple):
-                body = "\n".join(solution_body(nb.cells[exercise["index"]].source))
-                assert wrong[0] in body, f"{function}: {wrong[0]!r} is not in the solution"
-                wrong = body.replace(wrong[0], wrong[1]).split("\n")
-            cell.source = with_answer(cell.source, wrong)
-            end = exercises[number + 1]["index"] if number + 1 < len(exercises) else len(nb.cells)
-            for index in range(exercise["index"] + 1, end):
-                if make_student.is_check(nb.cells[index]):
-                    expected[index] = (function, words)
-    assert expected
+    size = len(student.cells)
+    wrong = WRONG.get(path.name[:2], {}) if path in LESSONS else {}
+    expected = {}  # appended check cell index -> (function, words)
+    for run in sorted({r for answers in wrong.values() for r, *_ in answers}):
+        answers = {f: (w, words) for f, all_answers in wrong.items()
+                   for r, w, words in all_answers if r == run}
+        cells, checks = exercise_section(nb, exercises, answers)
+        expected.update({len(student.cells) + i: check for i, check in checks.items()})
+        student.cells += cells
     execute(student, monkeypatch)
+
+    errors = [f"cell {i + 1}: {o.ename}: {o.evalue}"
+              for i, (original, cell) in enumerate(zip(nb.cells, student.cells[:size]))
+              if cell.cell_type == "code" and "raises-exception" not in tags(original)
+              for o in cell.outputs if o.output_type == "error"]
+    assert not errors, "errors in the student edition:\n" + "\n".join(errors)
+    reports = {i + 1: stdout(cell) for i, cell in enumerate(student.cells[:size])
+               if make_student.is_check(cell)}
+    assert len(reports) >= 2
+    for number, text in reports.items():
+        lines = text.splitlines()
+        assert lines, f"check cell {number} printed nothing"
+        assert all(line.startswith("[not done yet] ") for line in lines), \
+            f"check cell {number} printed {text!r}"
+
+    assert {function for function, _ in expected.values()} == set(wrong), "a check never ran"
     for index, (function, words) in expected.items():
         lines = stdout(student.cells[index]).splitlines()
         assert any(line.startswith("[FAIL] ") for line in lines), (function, lines)
