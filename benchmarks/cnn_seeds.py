@@ -27,13 +27,16 @@ from nnlib.layers import Conv2D, Flatten, Linear, MaxPool2D, ReLU, Sequential
 from nnlib.optim import Momentum
 
 
-def cnn(seed=0):
-    """The lesson's network (the same as `cnn` in notebooks/11_convolutional_networks.ipynb)."""
+def cnn(seed=0, hidden=0):
+    """The lesson's network (the same as `cnn` in notebooks/11_convolutional_networks.ipynb);
+    with hidden > 0, a hidden Linear(512 -> hidden) + ReLU before the output layer."""
+    top = [Linear(512, hidden, seed=seed + 3, dtype=np.float32), ReLU()] if hidden else []
+    n_in = hidden or 512
     return Sequential([
         Conv2D(1, 16, 5, seed=seed, dtype=np.float32), ReLU(), MaxPool2D(2),
         Conv2D(16, 32, 5, seed=seed + 1, dtype=np.float32), ReLU(), MaxPool2D(2),
-        Flatten(), Linear(512, 10, init=0.01 * math.sqrt(2 / 512), seed=seed + 2,
-                          dtype=np.float32)])
+        Flatten(), *top, Linear(n_in, 10, init=0.01 * math.sqrt(2 / n_in), seed=seed + 2,
+                                dtype=np.float32)])
 
 
 def accuracy(model, X, y, batch_size=1000):
@@ -45,21 +48,24 @@ def accuracy(model, X, y, batch_size=1000):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--lr", type=float, default=0.05)
+    parser.add_argument("--l2", type=float, default=0.0)
+    parser.add_argument("--hidden", type=int, default=0)
     parser.add_argument("--validation", action="store_true")
     args = parser.parse_args()
     (X, y), (X_val, y_val), (X_test, y_test) = load_mnist(
         validation_size=10000 if args.validation else 0, flatten=False)
     X, X_val, X_test = X[:, None], X_val[:, None], X_test[:, None]
-    print(f"{args.epochs} epochs of {len(X)} images, lr {args.lr}; load average "
-          f"{os.getloadavg()[0]:.1f} at the start")
+    print(f"{args.epochs} epochs of {len(X)} images, lr {args.lr}, l2 {args.l2}, hidden "
+          f"{args.hidden}; load average {os.getloadavg()[0]:.1f} at the start")
     results = []
-    for seed in range(args.seeds):
-        model = cnn(seed)
+    for seed in range(args.first_seed, args.first_seed + args.seeds):
+        model = cnn(seed, args.hidden)
         start = time.perf_counter()
         model.fit(X, y, epochs=args.epochs, batch_size=64, optimizer=Momentum(lr=args.lr),
-                  schedule="cosine", seed=seed, verbose=False)
+                  schedule="cosine", l2=args.l2, seed=seed, verbose=False)
         seconds = time.perf_counter() - start
         test = accuracy(model, X_test, y_test)
         line = f"seed {seed}: test {test:.2%}, training {seconds:.0f} s"
