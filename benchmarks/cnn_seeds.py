@@ -21,6 +21,7 @@ import statistics
 import time
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from nnlib.data import load_mnist
 from nnlib.layers import Conv2D, Flatten, Linear, MaxPool2D, ReLU, Sequential
@@ -39,6 +40,17 @@ def cnn(seed=0, hidden=0):
                                 dtype=np.float32)])
 
 
+def random_shifts(pixels):
+    """An `augment` for fit: each image (C, H, W) moved by -pixels..pixels rows and columns."""
+    def shift(X, rng):
+        N, _, H, W = X.shape
+        padded = np.pad(X, ((0, 0), (0, 0), (pixels, pixels), (pixels, pixels)))
+        windows = sliding_window_view(padded, (H, W), axis=(2, 3))  # (N, C, 2p+1, 2p+1, H, W)
+        down, right = rng.integers(0, 2 * pixels + 1, size=(2, N))
+        return windows[np.arange(N), :, down, right]
+    return shift
+
+
 def accuracy(model, X, y, batch_size=1000):
     predicted = np.concatenate([model.predict(X[i:i + batch_size])
                                 for i in range(0, len(X), batch_size)])
@@ -53,19 +65,22 @@ def main():
     parser.add_argument("--lr", type=float, default=0.05)
     parser.add_argument("--l2", type=float, default=0.0)
     parser.add_argument("--hidden", type=int, default=0)
+    parser.add_argument("--shift", type=int, default=0,
+                        help="move each training image by up to this many pixels (at random)")
     parser.add_argument("--validation", action="store_true")
     args = parser.parse_args()
     (X, y), (X_val, y_val), (X_test, y_test) = load_mnist(
         validation_size=10000 if args.validation else 0, flatten=False)
     X, X_val, X_test = X[:, None], X_val[:, None], X_test[:, None]
     print(f"{args.epochs} epochs of {len(X)} images, lr {args.lr}, l2 {args.l2}, hidden "
-          f"{args.hidden}; load average {os.getloadavg()[0]:.1f} at the start")
+          f"{args.hidden}, shift {args.shift}; load average {os.getloadavg()[0]:.1f} at the start")
     results = []
     for seed in range(args.first_seed, args.first_seed + args.seeds):
         model = cnn(seed, args.hidden)
         start = time.perf_counter()
         model.fit(X, y, epochs=args.epochs, batch_size=64, optimizer=Momentum(lr=args.lr),
-                  schedule="cosine", l2=args.l2, seed=seed, verbose=False)
+                  schedule="cosine", l2=args.l2, seed=seed, verbose=False,
+                  augment=random_shifts(args.shift) if args.shift else None)
         seconds = time.perf_counter() - start
         test = accuracy(model, X_test, y_test)
         line = f"seed {seed}: test {test:.2%}, training {seconds:.0f} s"

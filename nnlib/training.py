@@ -27,8 +27,17 @@ from .optim import OPTIMIZERS, get_optimizer
 SCHEDULES = ("constant", "cosine")
 
 
+def _augmented(augment, X_batch, rng):
+    out = augment(X_batch, rng)
+    if not isinstance(out, np.ndarray) or out.shape != X_batch.shape or out.dtype != X_batch.dtype:
+        raise ValueError(f"augment must return an array of the batch's shape {X_batch.shape} and "
+                         f"dtype {X_batch.dtype}; received {type(out).__name__} "
+                         f"{getattr(out, 'shape', '')} {getattr(out, 'dtype', '')}".rstrip())
+    return out
+
+
 def fit(model, X, Y, *, epochs=10, batch_size=32, lr=None, optimizer="sgd", schedule="constant",
-        l2=0.0, validation_data=None, seed=0, verbose=True):
+        l2=0.0, validation_data=None, augment=None, seed=0, verbose=True):
     """Train `model` with mini-batch gradient descent; return the history of every epoch.
 
     X, Y: training inputs (N, ...) and targets (N, K) or integer labels (N,), as the model wants.
@@ -42,6 +51,9 @@ def fit(model, X, Y, *, epochs=10, batch_size=32, lr=None, optimizer="sgd", sche
         from the optimiser's own rate lr0 down towards 0; the optimiser's rate is restored after.
     l2: L2 regularisation strength, passed to the model's loss.
     validation_data: optional (X_val, Y_val), evaluated after every epoch.
+    augment: optional function (X_batch, rng) -> an array of X_batch's shape, applied to every
+        mini-batch before its step (for example random shifts of images); rng is the training's
+        own generator, so a run stays reproducible.
     verbose: show a progress bar (one tick per epoch).
     Returns a dict of lists, one entry per epoch: "loss" (the mean loss over the epoch's samples,
     each mini-batch weighted by its size) and, for classifiers, "accuracy" (on those same
@@ -84,7 +96,8 @@ def fit(model, X, Y, *, epochs=10, batch_size=32, lr=None, optimizer="sgd", sche
                 batch = order[start:start + batch_size]
                 if schedule == "cosine":
                     optimizer.lr = 0.5 * lr0 * (1 + math.cos(math.pi * step / total_steps))
-                loss, grads, predicted = model.loss_gradients_labels(X[batch], Y[batch], l2)
+                X_batch = X[batch] if augment is None else _augmented(augment, X[batch], rng)
+                loss, grads, predicted = model.loss_gradients_labels(X_batch, Y[batch], l2)
                 if not math.isfinite(loss):
                     raise FloatingPointError(
                         f"training diverged: the loss became {loss} at epoch {epoch}, step "

@@ -59,6 +59,32 @@ def test_the_order_depends_only_on_the_seed():
     assert orders[0] == orders[1] != orders[2]
 
 
+def test_augment_changes_every_batch_before_its_step_and_is_reproducible():
+    seen = []
+
+    def plus_noise(X, rng):
+        seen.append(X.copy())
+        return X + 1000 + rng.integers(0, 2, size=X.shape)   # the model sees these rows
+
+    runs = []
+    for _ in range(2):
+        model = Recorder()
+        fit(model, *rows(10), epochs=2, batch_size=4, lr=0.0, augment=plus_noise, verbose=False)
+        runs.append(model.batches)
+    assert [len(x) for x in seen[:6]] == [4, 4, 2] * 2                # every batch, once
+    assert sorted(sum(([int(v) for v in x[:, 0]] for x in seen[:3]), [])) == list(range(10))
+    assert all(1000 <= v <= 1010 for batch in runs[0] for v in batch)  # the augmented rows
+    assert runs[0] == runs[1]                                         # same seed, same noise
+
+
+@pytest.mark.parametrize("returned", [lambda X: X[:-1], lambda X: X.astype(np.float32),
+                                      lambda X: X.tolist()])
+def test_augment_must_keep_the_batchs_shape_and_dtype(returned):
+    with pytest.raises(ValueError, match="augment must return an array of the batch's shape"):
+        fit(Recorder(), *rows(6), epochs=1, batch_size=3, lr=0.0,
+            augment=lambda X, rng: returned(X), verbose=False)
+
+
 def test_batch_larger_than_the_data_is_one_full_batch():
     model = Recorder()
     fit(model, *rows(5), epochs=2, batch_size=64, lr=0.0, verbose=False)
