@@ -5,13 +5,14 @@ one-hot encoding is asked for, which gives (N, K).
 """
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from .activations import step
 from .labels import one_hot
 from .mnist import MnistDownloadError, MnistFileError, load_mnist
 
 __all__ = ["MnistDownloadError", "MnistFileError", "blobs", "load_mnist", "one_hot",
-           "regression_1d", "spirals", "xor"]
+           "random_shifts", "regression_1d", "spirals", "xor"]
 
 
 def xor():
@@ -94,3 +95,22 @@ def _shuffled(X, y, rng):
     """X (N, D) and y (N,) with their rows in the same random order."""
     order = rng.permutation(len(y))
     return X[order], y[order]
+
+
+def random_shifts(pixels):
+    """Data augmentation for `fit(..., augment=random_shifts(pixels))`: a function (X, rng) that
+    moves each image of a batch X (N, C, H, W) by its own random number of rows and of columns,
+    each drawn from -pixels..pixels, with zeros (blank paper) coming in at the edges."""
+    if isinstance(pixels, bool) or not isinstance(pixels, int | np.integer) or pixels < 0:
+        raise ValueError(f"pixels must be an integer >= 0; received {pixels!r}")
+
+    def shift(X, rng):
+        if X.ndim != 4:
+            raise ValueError(f"random_shifts expects images (N, C, H, W); received shape {X.shape}")
+        N, _, H, W = X.shape
+        p = pixels
+        padded = np.pad(X, ((0, 0), (0, 0), (p, p), (p, p)))
+        windows = sliding_window_view(padded, (H, W), axis=(2, 3))  # (N, C, 2p+1, 2p+1, H, W)
+        top, left = rng.integers(0, 2 * p + 1, size=(2, N))        # window (p, p): no shift
+        return windows[np.arange(N), :, top, left]
+    return shift

@@ -544,3 +544,38 @@ def test_importing_nnlib_does_not_import_requests():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_random_shifts_move_each_image_by_at_most_the_given_pixels():
+    rng = np.random.default_rng(0)
+    X = rng.random((200, 2, 5, 6))
+    moved = data.random_shifts(1)(X, np.random.default_rng(1))
+    assert moved.shape == X.shape and moved.dtype == X.dtype
+    seen = set()
+    for x, m in zip(X, moved):
+        # the one shift (down, right) in -1..1 that explains the moved image, zeros coming in
+        matches = []
+        for down in (-1, 0, 1):
+            for right in (-1, 0, 1):
+                expected = np.zeros_like(x)
+                expected[:, max(down, 0):5 + min(down, 0), max(right, 0):6 + min(right, 0)] = \
+                    x[:, max(-down, 0):5 - max(down, 0), max(-right, 0):6 - max(right, 0)]
+                if np.array_equal(m, expected):
+                    matches.append((down, right))
+        assert len(matches) == 1
+        seen.add(matches[0])
+    assert len(seen) == 9                                       # every shift occurs
+    again = data.random_shifts(1)(X, np.random.default_rng(1))
+    assert np.array_equal(again, moved)                         # the generator decides
+    assert np.array_equal(data.random_shifts(0)(X, rng), X)
+
+
+@pytest.mark.parametrize("pixels", [-1, 1.5, True])
+def test_random_shifts_refuse_a_bad_number_of_pixels(pixels):
+    with pytest.raises(ValueError, match="pixels must be an integer >= 0"):
+        data.random_shifts(pixels)
+
+
+def test_random_shifts_refuse_flat_images():
+    with pytest.raises(ValueError, match=r"expects images \(N, C, H, W\)"):
+        data.random_shifts(1)(np.zeros((3, 784)), np.random.default_rng(0))
