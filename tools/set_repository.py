@@ -28,16 +28,24 @@ DISTRIBUTION = "nnlib-lessons"
 _URL_LINE = re.compile(r'^(Repository = ")([^"]*)(")$', re.M)
 _README_LINE = re.compile(r'pip install "nnlib-lessons @ git\+[^"]*"')
 SETUP_FIRST_LINE = "# Set-up for a hosted notebook (Colab and the like): installs nnlib if missing."
+CLONE = "nn-from-scratch"  # the folder a hosted notebook clones the repository into
 SETUP = SETUP_FIRST_LINE + """
-# On your own machine, after the README's set-up, this cell does nothing.
+# There it clones the repository (for its data and benchmark results too) and works from its
+# notebooks/ folder; on your own machine, after the README's set-up, this cell does nothing.
 import importlib.util
+import os
 import subprocess
 import sys
 
 if importlib.util.find_spec("nnlib") is None:
     REPOSITORY = "{url}"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet",
-                    f"{distribution} @ git+{{REPOSITORY}}"], check=True)"""
+    subprocess.run(["git", "clone", "--quiet", "--depth", "1", REPOSITORY, "{clone}"],
+                   check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "./{clone}"],
+                   check=True)
+if os.path.isdir("{clone}/notebooks"):
+    os.environ.setdefault("NNLIB_DATA", os.path.abspath("{clone}/data"))
+    os.chdir("{clone}/notebooks")"""
 
 
 def repository_url():
@@ -49,7 +57,7 @@ def repository_url():
 
 
 def setup_source(url):
-    return SETUP.format(url=url, distribution=DISTRIBUTION)
+    return SETUP.format(url=url, clone=CLONE)
 
 
 def is_setup(cell):
