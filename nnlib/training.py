@@ -36,6 +36,18 @@ def _augmented(augment, X_batch, rng):
     return out
 
 
+def _finite_nonnegative(x):
+    return not isinstance(x, bool) and isinstance(x, numbers.Real) and 0 <= x < math.inf
+
+
+def _factor(schedule, step, total_steps):
+    factor = schedule(step, total_steps)
+    if not _finite_nonnegative(factor):
+        raise ValueError(f"the schedule must return a finite number >= 0; at step {step} of "
+                         f"{total_steps} it returned {factor!r}")
+    return float(factor)
+
+
 def fit(model, X, Y, *, epochs=10, batch_size=32, lr=None, optimizer="sgd", schedule="constant",
         l2=0.0, validation_data=None, augment=None, seed=0, verbose=True):
     """Train `model` with mini-batch gradient descent; return the history of every epoch.
@@ -48,7 +60,9 @@ def fit(model, X, Y, *, epochs=10, batch_size=32, lr=None, optimizer="sgd", sche
         when lr is None), or an optimiser object with `lr` and `step(params, grads)` (then leave
         lr=None and set the rate on the object).
     schedule: "constant", or "cosine": the rate at step t of T is lr0 (1 + cos(pi t / T)) / 2,
-        from the optimiser's own rate lr0 down towards 0; the optimiser's rate is restored after.
+        from the optimiser's own rate lr0 down towards 0; or a function (t, T) -> a factor >= 0,
+        the rate at step t (0, 1, ..., T - 1) being lr0 * factor, e.g. a linear warm-up over 500
+        steps: lambda t, T: min(1, (t + 1) / 500). The optimiser's rate is restored after.
     l2: L2 regularisation strength, passed to the model's loss.
     validation_data: optional (X_val, Y_val), evaluated after every epoch.
     augment: optional function (X_batch, rng) -> an array of X_batch's shape, applied to every
@@ -64,9 +78,10 @@ def fit(model, X, Y, *, epochs=10, batch_size=32, lr=None, optimizer="sgd", sche
     """
     epochs = positive_int(epochs, "epochs")
     batch_size = positive_int(batch_size, "batch_size")
-    if schedule not in SCHEDULES:
-        raise ValueError(f"schedule must be one of {SCHEDULES}; received {schedule!r}")
-    if isinstance(l2, bool) or not isinstance(l2, numbers.Real) or not 0 <= l2 < math.inf:
+    if not callable(schedule) and schedule not in SCHEDULES:
+        raise ValueError(f"schedule must be one of {SCHEDULES} or a function (t, T) -> factor; "
+                         f"received {schedule!r}")
+    if not _finite_nonnegative(l2):
         raise ValueError(f"l2 must be a finite number >= 0; received {l2!r}")
     optimizer = _optimizer(optimizer, lr)
     model = _Model(model)
@@ -96,6 +111,8 @@ def fit(model, X, Y, *, epochs=10, batch_size=32, lr=None, optimizer="sgd", sche
                 batch = order[start:start + batch_size]
                 if schedule == "cosine":
                     optimizer.lr = 0.5 * lr0 * (1 + math.cos(math.pi * step / total_steps))
+                elif callable(schedule):
+                    optimizer.lr = lr0 * _factor(schedule, step, total_steps)
                 X_batch = X[batch] if augment is None else _augmented(augment, X[batch], rng)
                 loss, grads, predicted = model.loss_gradients_labels(X_batch, Y[batch], l2)
                 if not math.isfinite(loss):

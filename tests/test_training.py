@@ -116,6 +116,30 @@ def test_cosine_schedule_per_step_from_the_optimisers_own_rate_and_restored():
     assert optimizer.lr == 0.5
 
 
+def test_a_schedule_function_scales_the_optimisers_rate_per_step_and_the_rate_is_restored():
+    optimizer = RecordingSGD(lr=0.4)
+    calls = []
+
+    def warm_up(t, T):
+        calls.append((t, T))
+        return min(1, (t + 1) / 4)
+
+    fit(Recorder(), *rows(10), epochs=2, batch_size=4, optimizer=optimizer, schedule=warm_up,
+        verbose=False)
+    assert calls == [(t, 6) for t in range(6)]
+    assert optimizer.rates == pytest.approx([0.1, 0.2, 0.3, 0.4, 0.4, 0.4])
+    assert optimizer.lr == 0.4
+
+
+@pytest.mark.parametrize("factor", [-0.5, math.nan, math.inf, "1", None])
+def test_a_schedule_function_must_return_a_finite_factor(factor):
+    optimizer = SGD(lr=0.1)
+    with pytest.raises(ValueError, match=r"schedule must return a finite number >= 0; at step 0"):
+        fit(Recorder(), *rows(4), epochs=1, batch_size=2, optimizer=optimizer,
+            schedule=lambda t, T: factor, verbose=False)
+    assert optimizer.lr == 0.1
+
+
 def test_constant_schedule_keeps_the_rate():
     optimizer = RecordingSGD(lr=0.3)
     fit(Recorder(), *rows(6), epochs=2, batch_size=4, optimizer=optimizer, verbose=False)
