@@ -18,7 +18,6 @@ programs), with the ratio nnlib / PyTorch (above 1: nnlib is slower).
 """
 
 import argparse
-import math
 import os
 import platform
 import sys
@@ -32,9 +31,11 @@ THREADS = THREADS or 1
 for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[variable] = str(THREADS)
 
+# cnn_seeds (this script's folder is on sys.path) holds the lesson's network.
 import numpy as np  # noqa: E402
+from cnn_seeds import cnn  # noqa: E402
 
-from nnlib.layers import Conv2D, Flatten, Linear, MaxPool2D, ReLU, Sequential  # noqa: E402
+from nnlib.layers import Conv2D, MaxPool2D  # noqa: E402
 from nnlib.optim import Momentum  # noqa: E402
 
 try:
@@ -44,13 +45,6 @@ except ImportError:
     torch = None
 
 BATCH = 64
-
-
-def nnlib_layers(seed=0):
-    return [Conv2D(1, 16, 5, seed=seed, dtype=np.float32), ReLU(), MaxPool2D(2),
-            Conv2D(16, 32, 5, seed=seed + 1, dtype=np.float32), ReLU(), MaxPool2D(2),
-            Flatten(), Linear(512, 10, init=0.01 * math.sqrt(2 / 512), seed=seed + 2,
-                              dtype=np.float32)]
 
 
 def timed(fn):
@@ -70,7 +64,7 @@ def nnlib_cases(X, y):
     dY = {shape: rng.standard_normal(shape, dtype=np.float32)
           for shape in [(BATCH, 16, 24, 24), (BATCH, 16, 12, 12), (BATCH, 32, 8, 8),
                         (BATCH, 32, 4, 4)]}
-    model = Sequential(nnlib_layers())
+    model = cnn()
     optimizer = Momentum(lr=0.01)
     Xc, Yc, _ = model.check_data(X, y)
 

@@ -1,6 +1,7 @@
 """Input checks shared by nnlib's modules: clear errors naming what was expected and received."""
 
 import math
+import numbers
 
 import numpy as np
 
@@ -61,6 +62,20 @@ def positive_int(value, name):
     if value < 1:
         raise ValueError(f"{name} must be a positive integer; received {value}")
     return int(value)
+
+
+def nonnegative_int(value, name):
+    """Return `value` as an int if it is a whole number >= 0 (not a bool), else ValueError."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
+        raise ValueError(f"{name} must be an integer >= 0; received {value!r}")
+    return int(value)
+
+
+def nonnegative_number(value, name):
+    """`value` as a float if it is a finite real number >= 0 (not a bool), else ValueError."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < math.inf:
+        raise ValueError(f"{name} must be a finite number >= 0; received {value!r}")
+    return float(value)
 
 
 def init_std(init, fan_in, fan_out):

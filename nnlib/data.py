@@ -7,6 +7,7 @@ one-hot encoding is asked for, which gives (N, K).
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from ._checks import nonnegative_int
 from .activations import step
 from .labels import one_hot
 from .mnist import MnistDownloadError, MnistFileError, load_mnist
@@ -101,8 +102,7 @@ def random_shifts(pixels):
     """Data augmentation for `fit(..., augment=random_shifts(pixels))`: a function (X, rng) that
     moves each image of a batch X (N, C, H, W) by its own random number of rows and of columns,
     each drawn from -pixels..pixels, with zeros (blank paper) coming in at the edges."""
-    if isinstance(pixels, bool) or not isinstance(pixels, int | np.integer) or pixels < 0:
-        raise ValueError(f"pixels must be an integer >= 0; received {pixels!r}")
+    pixels = nonnegative_int(pixels, "pixels")
 
     def shift(X, rng):
         if X.ndim != 4:

@@ -59,9 +59,10 @@ def labels_from_scores(scores, name="scores"):
     return scores.argmax(axis=1)
 
 
-def predicted_labels(outputs):
+def predicted_labels(outputs, threshold=0.5):
     """A classifier's labels (N,) from its outputs (N, K): the argmax of K >= 2 scores, or for one
-    output (a sigmoid's probability of class 1) 1 where it is >= 0.5, else 0."""
+    output 1 where it is >= threshold, else 0 (0.5 for a sigmoid's probability of class 1, 0 for
+    its logit)."""
     if outputs.shape[1] == 1:
-        return (outputs[:, 0] >= 0.5).astype(np.int64)
+        return (outputs[:, 0] >= threshold).astype(np.int64)
     return outputs.argmax(axis=1)

@@ -17,7 +17,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from . import training
-from ._checks import as_float_array, floating_dtype, init_std, positive_int
+from ._checks import as_float_array, floating_dtype, init_std, nonnegative_int, positive_int
 from .activations import leaky_relu, leaky_relu_grad, sigmoid, tanh
 from .labels import one_hot, predicted_labels
 from .losses import _mse, _sigmoid_binary_cross_entropy, _softmax_cross_entropy, check_targets
@@ -230,9 +230,7 @@ class Conv2D:
         C_out = positive_int(out_channels, "out_channels")
         self.k = positive_int(kernel_size, "kernel_size")
         self.stride = positive_int(stride, "stride")
-        if isinstance(padding, bool) or not isinstance(padding, int) or padding < 0:
-            raise ValueError(f"padding must be an integer >= 0; received {padding!r}")
-        self.padding = padding
+        self.padding = nonnegative_int(padding, "padding")
         fan_in = self.C_in * self.k * self.k
         W = _init_weights("he", (C_out, self.C_in, self.k, self.k), fan_in, 0, seed, dtype)
         self.params = {"W": W, "b": np.zeros(C_out, dtype=W.dtype)}
@@ -423,9 +421,7 @@ class Sequential:
     def _output_labels(self, out):
         """The classes the last layer's output (logits) predicts: a logit >= 0 is a sigmoid
         probability >= 0.5, and the largest logit is the largest probability."""
-        if out.shape[1] == 1:
-            return (out[:, 0] >= 0).astype(np.int64)
-        return out.argmax(axis=1)
+        return predicted_labels(out, threshold=0)
 
     def _loss(self, out, Y, l2):
         if out.shape != Y.shape:
@@ -446,8 +442,8 @@ class Sequential:
         loss, d_out = self._loss(out, Y, l2)
         self._backward(d_out)
         grads = self.grads
-        for key, W in self._weights():
-            if l2:
+        if l2:
+            for key, W in self._weights():
                 grads[key] = grads[key] + l2 * W
         return loss, grads, self._output_labels(out) if self.is_classifier else None
 

@@ -16,12 +16,11 @@ and may also have, to skip checking every mini-batch and to report accuracy:
 """
 
 import math
-import numbers
 
 import numpy as np
 from tqdm import tqdm
 
-from ._checks import positive_int
+from ._checks import nonnegative_number, positive_int
 from .optim import OPTIMIZERS, get_optimizer
 
 SCHEDULES = ("constant", "cosine")
@@ -36,16 +35,6 @@ def _augmented(augment, X_batch, rng):
     return out
 
 
-def _finite_nonnegative(x):
-    return not isinstance(x, bool) and isinstance(x, numbers.Real) and 0 <= x < math.inf
-
-
-def _factor(schedule, step, total_steps):
-    factor = schedule(step, total_steps)
-    if not _finite_nonnegative(factor):
-        raise ValueError(f"the schedule must return a finite number >= 0; at step {step} of "
-                         f"{total_steps} it returned {factor!r}")
-    return float(factor)
 
 
 def fit(model, X, Y, *, epochs=10, batch_size=32, lr=None, optimizer="sgd", schedule="constant",
@@ -81,8 +70,7 @@ def fit(model, X, Y, *, epochs=10, batch_size=32, lr=None, optimizer="sgd", sche
     if not callable(schedule) and schedule not in SCHEDULES:
         raise ValueError(f"schedule must be one of {SCHEDULES} or a function (t, T) -> factor; "
                          f"received {schedule!r}")
-    if not _finite_nonnegative(l2):
-        raise ValueError(f"l2 must be a finite number >= 0; received {l2!r}")
+    l2 = nonnegative_number(l2, "l2")
     optimizer = _optimizer(optimizer, lr)
     model = _Model(model)
     X, Y, labels = model.check_data(X, Y)
@@ -112,7 +100,9 @@ def fit(model, X, Y, *, epochs=10, batch_size=32, lr=None, optimizer="sgd", sche
                 if schedule == "cosine":
                     optimizer.lr = 0.5 * lr0 * (1 + math.cos(math.pi * step / total_steps))
                 elif callable(schedule):
-                    optimizer.lr = lr0 * _factor(schedule, step, total_steps)
+                    optimizer.lr = lr0 * nonnegative_number(
+                        schedule(step, total_steps),
+                        f"the schedule's factor at step {step} of {total_steps}")
                 X_batch = X[batch] if augment is None else _augmented(augment, X[batch], rng)
                 loss, grads, predicted = model.loss_gradients_labels(X_batch, Y[batch], l2)
                 if not math.isfinite(loss):

@@ -134,7 +134,8 @@ def test_a_schedule_function_scales_the_optimisers_rate_per_step_and_the_rate_is
 @pytest.mark.parametrize("factor", [-0.5, math.nan, math.inf, "1", None])
 def test_a_schedule_function_must_return_a_finite_factor(factor):
     optimizer = SGD(lr=0.1)
-    with pytest.raises(ValueError, match=r"schedule must return a finite number >= 0; at step 0"):
+    message = r"the schedule's factor at step 0 of 2 must be a finite number >= 0"
+    with pytest.raises(ValueError, match=message):
         fit(Recorder(), *rows(4), epochs=1, batch_size=2, optimizer=optimizer,
             schedule=lambda t, T: factor, verbose=False)
     assert optimizer.lr == 0.1
