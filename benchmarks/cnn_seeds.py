@@ -23,8 +23,9 @@ import time
 
 import numpy as np
 
+from nnlib import Sequential
 from nnlib.data import load_mnist, random_shifts
-from nnlib.layers import Conv2D, Flatten, Linear, MaxPool2D, ReLU, Sequential
+from nnlib.layers import Conv2D, Flatten, Linear, MaxPool2D, ReLU
 from nnlib.optim import Momentum
 
 

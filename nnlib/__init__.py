@@ -1,21 +1,25 @@
 """nnlib: the small NumPy library the lessons build, one idea per module.
 
 activations  f(z) and f'(z): step, sigmoid, tanh, relu, leaky_relu, softmax, linear
-losses       mse, cross_entropy, binary_cross_entropy (+ _grad), softmax_cross_entropy
+losses       mse, cross_entropy, binary_cross_entropy (+ _grad), softmax_cross_entropy,
+             sigmoid_binary_cross_entropy
 labels       check_labels, one_hot, labels_from_scores, predicted_labels
 gradcheck    numerical_derivative, numerical_gradient, relative_error, max_relative_error,
              check_gradients
-network      MLP: forward, loss_and_gradients, predict, evaluate, fit
-layers       Linear, ReLU, Sigmoid, Tanh, Dropout, BatchNorm, Conv2D, MaxPool2D, Flatten, Sequential
+model        Model: what every model shares (data checks, labels, L2, evaluate, predict, fit)
+network      MLP: lesson 4's network written out, forward pass and backpropagation
+layers       Linear, ReLU, LeakyReLU, Sigmoid, Tanh, Dropout, BatchNorm, Conv2D, MaxPool2D, Flatten
+sequential   Sequential: a model made of layers
 training     fit: the one training loop (mini-batches, schedule, history, divergence check)
 optim        SGD, Momentum, RMSProp, Adam
 metrics      accuracy, confusion_matrix
 diagnostics  the first checks of a training run
 data, mnist  MNIST (bundled, verified, downloaded if missing) and toy datasets
-exercises    self-checks for the lessons' exercises
+exercises    the lessons' exercise checks (the course's harness, not the library)
 plotting     the shared figure style and figures used by several lessons"""
 
 from .network import MLP
+from .sequential import Sequential
 
-__version__ = "0.1.0"
-__all__ = ["MLP"]
+__version__ = "0.2.0"
+__all__ = ["MLP", "Sequential"]

@@ -7,7 +7,7 @@ one-hot encoding is asked for, which gives (N, K).
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ._checks import nonnegative_int
+from ._checks import integer, number, positive_int
 from .activations import step
 from .labels import one_hot
 from .mnist import MnistDownloadError, MnistFileError, load_mnist
@@ -31,8 +31,8 @@ def blobs(n_per_class=100, seed=0, spread=1.0):
     blob's standard deviation: at 1.0 the classes are well separated with a little overlap.
     Exactly n_per_class points per class, in shuffled order.
     """
-    _check_count("n_per_class", n_per_class)
-    _check_nonnegative("spread", spread)
+    n_per_class = positive_int(n_per_class, "n_per_class")
+    spread = number(spread, "spread")
     rng = np.random.default_rng(seed)
     angles = np.pi / 2 + 2 * np.pi * np.arange(3) / 3
     centres = 3.0 * np.column_stack([np.cos(angles), np.sin(angles)])
@@ -48,8 +48,8 @@ def spirals(n_per_class=100, noise=0.2, seed=0):
     within [-1.5, 1.5]; arm 1 is arm 0 turned by half a turn. `noise` is the standard deviation,
     in radians, of Gaussian noise added to each point's angle. Shuffled order.
     """
-    _check_count("n_per_class", n_per_class)
-    _check_nonnegative("noise", noise)
+    n_per_class = positive_int(n_per_class, "n_per_class")
+    noise = number(noise, "noise")
     rng = np.random.default_rng(seed)
     t = np.tile(np.linspace(0.1, 1.0, n_per_class), 2)  # position along the arm
     y = np.repeat(np.arange(2, dtype=np.int64), n_per_class)
@@ -72,24 +72,14 @@ def regression_1d(target, n=200, low=-3.0, high=3.0, noise=0.0, seed=0):
         raise ValueError(
             f"unknown target {target!r}; valid names are {', '.join(REGRESSION_TARGETS)}"
         )
-    _check_count("n", n)
-    _check_nonnegative("noise", noise)
+    n = positive_int(n, "n")
+    noise = number(noise, "noise")
     if not low < high:
         raise ValueError(f"low must be less than high; received low={low}, high={high}")
     rng = np.random.default_rng(seed)
     x = np.linspace(low, high, n).reshape(n, 1)
     t = REGRESSION_TARGETS[target](x) + noise * rng.standard_normal((n, 1))
     return x, t
-
-
-def _check_count(name, value):
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ValueError(f"{name} must be a positive integer; received {value!r}")
-
-
-def _check_nonnegative(name, value):
-    if not np.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a finite number >= 0; received {value!r}")
 
 
 def _shuffled(X, y, rng):
@@ -102,7 +92,7 @@ def random_shifts(pixels):
     """Data augmentation for `fit(..., augment=random_shifts(pixels))`: a function (X, rng) that
     moves each image of a batch X (N, C, H, W) by its own random number of rows and of columns,
     each drawn from -pixels..pixels, with zeros (blank paper) coming in at the edges."""
-    pixels = nonnegative_int(pixels, "pixels")
+    pixels = integer(pixels, "pixels")
 
     def shift(X, rng):
         if X.ndim != 4:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import as_float_array
+from ._checks import as_float_array, number, positive_int
 from .gradcheck import relative_error
 from .optim import Adam
 
@@ -57,13 +57,6 @@ def _check_data(X, Y):
     return X, Y
 
 
-def _check_positive(name, value, integer=False):
-    kind = (int, np.integer) if integer else (int, float, np.integer, np.floating)
-    if isinstance(value, bool) or not isinstance(value, kind) or not value > 0:
-        expected = "a positive integer" if integer else "a positive number"
-        raise ValueError(f"{name} must be {expected}; received {value!r}")
-
-
 def _check_optimizer(optimizer):
     if not callable(getattr(optimizer, "step", None)):
         raise TypeError("optimizer must be an object with a step(params, grads) method, such as "
@@ -81,7 +74,7 @@ def check_initial_loss(model, X, Y, rtol=0.1):
     """
     _check_model(model)
     X, Y = _check_data(X, Y)
-    _check_positive("rtol", rtol)
+    rtol = number(rtol, "rtol", positive=True)
     loss = float(model.loss_and_gradients(X, Y)[0])
     K = int(np.shape(model.forward(X[:1]))[-1]) if hasattr(model, "forward") else Y.shape[-1]
     expected = math.log(max(K, 2))
@@ -107,11 +100,12 @@ def check_overfit(model, X, Y, steps=200, optimizer=None, target=0.01):
     """
     _check_model(model)
     X, Y = _check_data(X, Y)
-    _check_positive("steps", steps, integer=True)
-    _check_positive("target", target)
-    optimizer = copy.deepcopy(Adam(lr=0.001) if optimizer is None else optimizer)
+    steps = positive_int(steps, "steps")
+    target = number(target, "target", positive=True)
+    optimizer = Adam(lr=0.001) if optimizer is None else optimizer
     _check_optimizer(optimizer)
-    model = copy.deepcopy(model)
+    # copied together, so that an optimiser's state stays tied to the copied parameters
+    model, optimizer = copy.deepcopy((model, optimizer))
     losses = []
     for _ in range(steps):
         with np.errstate(over="ignore", invalid="ignore"):
@@ -142,11 +136,11 @@ def check_update_ratios(model, X, Y, optimizer, low=1e-4, high=1e-2):
     _check_model(model)
     X, Y = _check_data(X, Y)
     _check_optimizer(optimizer)
-    _check_positive("low", low)
-    _check_positive("high", high)
+    low = number(low, "low", positive=True)
+    high = number(high, "high", positive=True)
     if not low < high:
         raise ValueError(f"low must be smaller than high; received low={low!r}, high={high!r}")
-    model, optimizer = copy.deepcopy(model), copy.deepcopy(optimizer)
+    model, optimizer = copy.deepcopy((model, optimizer))  # state tied to the copied parameters
     before = {name: np.array(p, dtype=np.float64) for name, p in model.params.items()
               if np.ndim(p) >= 2}
     if not before:
@@ -183,9 +177,9 @@ def check_gradient_sample(model, X, Y, entries=10, h=1e-5, tolerance=1e-6, seed=
     """
     _check_model(model)
     X, Y = _check_data(X, Y)
-    _check_positive("entries", entries, integer=True)
-    _check_positive("h", h)
-    _check_positive("tolerance", tolerance)
+    entries = positive_int(entries, "entries")
+    h = number(h, "h", positive=True)
+    tolerance = number(tolerance, "tolerance", positive=True)
     not_float64 = [name for name, p in model.params.items() if np.asarray(p).dtype != np.float64]
     if not_float64:
         raise TypeError("a gradient check needs float64 parameters (float32 round-off swamps "

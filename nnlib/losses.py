@@ -26,7 +26,7 @@ def _eps(dtype):
 
 def check_targets(Y, loss):
     """Raise ValueError unless the targets Y (N, K) suit `loss` (see the module's docstring)."""
-    if loss in ("cross_entropy", "softmax_cross_entropy"):
+    if loss == "cross_entropy":
         worst = float(np.max(np.abs(Y.sum(axis=1) - 1), initial=0.0))
         if Y.size and (Y.min() < 0 or worst > 1e-5):
             raise ValueError(
@@ -34,7 +34,7 @@ def check_targets(Y, loss):
                 f">= 0, summing to 1); received values from {Y.min():g} to {Y.max():g}, row sums "
                 f"off by up to {worst:g}"
             )
-    elif loss in ("binary_cross_entropy", "sigmoid_binary_cross_entropy"):
+    elif loss == "binary_cross_entropy":
         if Y.size and (Y.min() < 0 or Y.max() > 1):
             raise ValueError(f"binary cross-entropy targets must lie in [0, 1]; received values "
                              f"from {Y.min():g} to {Y.max():g}")
@@ -43,6 +43,8 @@ def check_targets(Y, loss):
 def _pair(Y_hat, Y, loss):
     """Check predictions and targets; integer labels (N,) become one-hot to match Y_hat (N, K)."""
     Y_hat = as_float_array(Y_hat, "Y_hat", ndim=2)
+    if len(Y_hat) == 0:
+        raise ValueError("a loss needs at least one sample; received shape (0, K)")
     Y = np.asarray(Y)
     if Y.ndim == 1 and Y_hat.shape[1] > 1:
         if Y.shape[0] != Y_hat.shape[0]:
@@ -111,7 +113,7 @@ def softmax_cross_entropy(Z, Y):
     gradient with respect to the logits is the famous shortcut dZ = (softmax(Z) - Y) / N, which
     holds because each target row sums to 1.
     """
-    return _softmax_cross_entropy(*_pair(Z, Y, "softmax_cross_entropy"))
+    return _softmax_cross_entropy(*_pair(Z, Y, "cross_entropy"))
 
 
 def _softmax_cross_entropy(Z, Y):
@@ -126,7 +128,7 @@ def sigmoid_binary_cross_entropy(Z, Y):
 
     Uses log(1 + e^z) = max(z, 0) + log(1 + e^-|z|), stable for any z; dZ = (sigmoid(Z) - Y) / N.
     """
-    return _sigmoid_binary_cross_entropy(*_pair(Z, Y, "sigmoid_binary_cross_entropy"))
+    return _sigmoid_binary_cross_entropy(*_pair(Z, Y, "binary_cross_entropy"))
 
 
 def _sigmoid_binary_cross_entropy(Z, Y):
@@ -140,12 +142,14 @@ LOSSES = {
     "binary_cross_entropy": (binary_cross_entropy, binary_cross_entropy_grad),
 }
 
-# The same computations without input checks, for networks whose data were checked once, before
-# training. Output activation + loss pairs computed together from the logits:
-# (Z, Y) -> (loss, dL/dZ).
-FUSED = {
-    ("softmax", "cross_entropy"): _softmax_cross_entropy,
-    ("sigmoid", "binary_cross_entropy"): _sigmoid_binary_cross_entropy,
+# The same computations on arrays that were checked once (models check a dataset before training
+# on it), from the logits Z (N, K), the values before the output's squashing function:
+# (Z, Y) -> (loss, dL/dZ). Cross-entropy is that of softmax(Z), binary cross-entropy that of
+# sigmoid(Z); mean squared error compares Z itself with Y.
+LOGIT_LOSSES = {
+    "cross_entropy": _softmax_cross_entropy,
+    "binary_cross_entropy": _sigmoid_binary_cross_entropy,
+    "mse": _mse,
 }
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._checks import floating_dtype
+from ._checks import floating_dtype, integer
 from .labels import one_hot
 
 MNIST_FILENAME = "mnist.npz"
@@ -74,8 +74,10 @@ def load_mnist(validation_size=10000, dtype=np.float32, flatten=True, one_hot_la
     flatten: True gives X of shape (N, 784), one image per row; False gives (N, 28, 28).
     one_hot_labels: False gives y as int64 digits (N,); True gives one-hot rows (N, 10) in `dtype`.
     data_dir: folder holding mnist.npz. By default: $NNLIB_DATA if that is set, else `data/`
-        beside the package in a clone of the repository, else ~/.cache/nnlib
-        ($XDG_CACHE_HOME/nnlib if that is set). Copying mnist.npz into that folder works too.
+        beside the package in a clone of the repository (an editable install), else the `data/`
+        of a clone that the current folder is in (nnlib installed from a wheel, lessons run from
+        the clone), else ~/.cache/nnlib ($XDG_CACHE_HOME/nnlib if that is set). Copying
+        mnist.npz into that folder works too.
 
     Shapes with the defaults: X_train (50000, 784), X_val (10000, 784), X_test (10000, 784);
     y_train (50000,), y_val (10000,), y_test (10000,).
@@ -84,7 +86,7 @@ def load_mnist(validation_size=10000, dtype=np.float32, flatten=True, one_hot_la
     MnistFileError saying how to repair it. A missing file is rebuilt from the original IDX
     files, downloaded from MNIST_MIRRORS.
     """
-    _check_validation_size_type(validation_size)
+    validation_size = integer(validation_size, "validation_size", minimum=None)
     dtype = floating_dtype(dtype)
     folder = _mnist_folder(data_dir)
     path = folder / MNIST_FILENAME
@@ -99,14 +101,6 @@ def load_mnist(validation_size=10000, dtype=np.float32, flatten=True, one_hot_la
     y = _digit_labels(arrays["y_train"], dtype, one_hot_labels)
     y_test = _digit_labels(arrays["y_test"], dtype, one_hot_labels)
     return (X[:n_train], y[:n_train]), (X[n_train:], y[n_train:]), (X_test, y_test)
-
-
-def _check_validation_size_type(validation_size):
-    if isinstance(validation_size, bool) or not isinstance(validation_size, int | np.integer):
-        raise TypeError(
-            f"validation_size must be an integer; received {validation_size!r} "
-            f"of type {type(validation_size).__name__}"
-        )
 
 
 def _check_validation_size_range(validation_size, n_images):
@@ -142,8 +136,11 @@ def _mnist_folder(data_dir):
         return Path(data_dir)
     if os.environ.get("NNLIB_DATA"):
         return Path(os.environ["NNLIB_DATA"])
-    if (_REPO_DATA_DIR / "README.md").is_file():  # a clone of the repository
+    if (_REPO_DATA_DIR / "README.md").is_file():  # nnlib imported from a clone (pip install -e)
         return _REPO_DATA_DIR
+    for folder in (Path.cwd(), *Path.cwd().parents):  # run from a clone, nnlib installed apart
+        if (folder / "data" / MNIST_FILENAME).is_file() and (folder / "nnlib").is_dir():
+            return folder / "data"
     cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(cache) / "nnlib"
 

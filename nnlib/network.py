@@ -2,24 +2,25 @@
 
 Notation (the same as in the lessons): X is (N, D), one sample per row; layer l has weights
 W^[l] of shape (n_{l-1}, n_l) and bias b^[l] of shape (n_l,); Z^[l] = A^[l-1] W^[l] + b^[l] and
-A^[l] = f(Z^[l]), with A^[0] = X; the output is Y_hat = A^[L]. Training is `nnlib.training.fit`.
+A^[l] = f(Z^[l]), with A^[0] = X; the output is Y_hat = A^[L]. What every model shares (checking
+data, labels, the L2 term, evaluate, predict, fit) is in `nnlib.model.Model`.
 """
 
 
 import numpy as np
 
-from . import training
-from ._checks import as_float_array, floating_dtype, init_std
+from ._checks import as_float_array, floating_dtype, init_std, positive_int
 from .activations import ACTIVATIONS, get_activation
-from .labels import one_hot, predicted_labels
-from .losses import FUSED, _mse, check_targets, get_loss
+from .losses import LOGIT_LOSSES
+from .model import LOSS_NAMES, Model
 
 DEFAULT_LOSS = {"softmax": "cross_entropy", "sigmoid": "binary_cross_entropy"}
+FUSED = set(DEFAULT_LOSS.items())  # output and loss computed together from Z^[L]
 CLASSIFIER_OUTPUTS = ("softmax", "sigmoid")
 OUTPUT_SCALE = 0.01  # a softmax output layer starts this much smaller: loss about log K at first
 
 
-class MLP:
+class MLP(Model):
     """A fully connected network, e.g. MLP([784, 256, 10]) for MNIST or MLP([2, 2, 1]) for XOR.
 
     layer_sizes: [n_0, n_1, ..., n_L], input size first, output size last, any number of hidden
@@ -49,26 +50,25 @@ class MLP:
     def __init__(self, layer_sizes, hidden_activation="relu", output_activation="softmax",
                  loss=None, init=None, seed=0, dtype=np.float64):
         sizes = list(layer_sizes)
-        if len(sizes) < 2 or not all(isinstance(n, int | np.integer) and not isinstance(n, bool)
-                                     and n > 0 for n in sizes):
-            raise ValueError(
-                f"layer_sizes must be at least two positive integers, e.g. [784, 256, 10]; "
-                f"received {layer_sizes!r}"
-            )
-        self.layer_sizes = [int(n) for n in sizes]
+        if len(sizes) < 2:
+            raise ValueError(f"layer_sizes must be at least two positive integers, e.g. "
+                             f"[784, 256, 10]; received {layer_sizes!r}")
+        self.layer_sizes = [positive_int(n, f"layer_sizes[{i}]") for i, n in enumerate(sizes)]
         self.hidden_activation = hidden_activation
         self.output_activation = output_activation
-        self.loss_name = loss or DEFAULT_LOSS.get(output_activation, "mse")
-        # get_activation and get_loss refuse unknown names, listing the valid ones
+        self.loss = loss or DEFAULT_LOSS.get(output_activation, "mse")
+        # get_activation refuses unknown names, listing the valid ones
         self._f_hidden, self._f_hidden_grad = get_activation(hidden_activation)
         self._f_out, self._f_out_grad = get_activation(output_activation)
-        get_loss(self.loss_name)
+        if self.loss not in LOSS_NAMES:
+            raise ValueError(f"unknown loss {self.loss!r}; expected one of: "
+                             f"{', '.join(LOSS_NAMES)}")
         self._check_combination()
         self.dtype = floating_dtype(dtype)
         self.params = self._initial_params(init, seed)
 
     def _check_combination(self):
-        hidden, out, loss, K = (self.hidden_activation, self.output_activation, self.loss_name,
+        hidden, out, loss, K = (self.hidden_activation, self.output_activation, self.loss,
                                 self.layer_sizes[-1])
         if self.num_layers > 1 and hidden in ("softmax", "step"):
             raise ValueError(
@@ -114,7 +114,7 @@ class MLP:
             params[f"b{l}"] = np.zeros(n_out, dtype=self.dtype)
         return params
 
-    # ---- data ---------------------------------------------------------------------------------
+    # ---- what the base class asks for (nnlib.model) ---------------------------------------------
     def _check_X(self, X):
         X = as_float_array(X, "X", ndim=2, dtype=self.dtype)
         if X.shape[1] != self.layer_sizes[0]:
@@ -124,31 +124,18 @@ class MLP:
             )
         return X
 
-    def check_data(self, X, Y):
-        """Check a dataset once and convert it: returns (X, Y, labels).
+    def _num_outputs(self, X):
+        return self.layer_sizes[-1]
 
-        X (N, n_0) in the network's dtype; Y as (N, n_L) targets (integer labels (N,) become
-        one-hot rows when n_L > 1); labels (N,), the true classes, or None for regression.
-        """
-        X = self._check_X(X)
-        N, K = len(X), self.layer_sizes[-1]
-        Y = np.asarray(Y)
-        if Y.ndim == 1 and K > 1 and self.is_classifier:
-            Y = one_hot(Y, K, dtype=self.dtype, name="Y")
-        elif Y.ndim == 1:
-            Y = Y.reshape(-1, 1)
-        Y = as_float_array(Y, "Y", ndim=2, dtype=self.dtype)
-        if Y.shape != (N, K):
-            raise ValueError(
-                f"Y must have shape ({N}, {K}) (one row per sample of X, one column per output) "
-                f"or be {N} integer labels; received shape {Y.shape}"
-            )
-        check_targets(Y, self.loss_name)
-        return X, Y, self._labels(Y)
+    def _weight_names(self):
+        return [f"W{l}" for l in range(1, self.num_layers + 1)]
 
-    def _labels(self, Y):
-        """Class labels (N,) of outputs or targets (N, n_L); None for a regression network."""
-        return predicted_labels(Y) if self.is_classifier else None
+    def _logits(self, X):
+        return self._forward(X)[0][-1]
+
+    def _scores(self, Z):
+        """The network's outputs Y_hat = f(Z^[L]): probabilities for a classifier."""
+        return self._f_out(Z)
 
     # ---- forward and backward -----------------------------------------------------------------
     def _forward(self, X):
@@ -164,73 +151,26 @@ class MLP:
         """Network output Y_hat = A^[L], shape (N, n_L), for inputs X of shape (N, n_0)."""
         return self._forward(self._check_X(X))[1][-1]
 
-    def _output_loss_and_delta(self, Z_L, A_L, Y):
+    def _loss_on_logits(self, Z_L, Y, A_L=None):
         """Loss and dL/dZ^[L], using the stable shortcuts for softmax + CE and sigmoid + BCE."""
-        fused = FUSED.get((self.output_activation, self.loss_name))
-        if fused:
-            return fused(Z_L, Y)
-        loss, dA = _mse(A_L, Y)
+        if (self.output_activation, self.loss) in FUSED:
+            return LOGIT_LOSSES[self.loss](Z_L, Y)
+        A_L = self._f_out(Z_L) if A_L is None else A_L
+        loss, dA = LOGIT_LOSSES["mse"](A_L, Y)
         if self.output_activation == "softmax":  # Jacobian-vector product: s * (dA - <dA, s>)
             return loss, A_L * (dA - np.sum(dA * A_L, axis=1, keepdims=True))
         return loss, dA * self._f_out_grad(Z_L, a=A_L)
 
-    def _backward(self, X, Y, l2):
-        """Backpropagation (lesson 4): returns (loss, grads, Y_hat) for checked X and Y."""
+    def _backward(self, X, Y):
+        """Backpropagation (lesson 4): returns (loss, grads, Z^[L]) for checked X and Y."""
         Z, A = self._forward(X)
         L = self.num_layers
-        loss, dZ = self._output_loss_and_delta(Z[L], A[L], Y)   # dZ = dL/dZ^[L]
+        loss, dZ = self._loss_on_logits(Z[L], Y, A[L])   # dZ = dL/dZ^[L]
         grads = {}
         for l in range(L, 0, -1):
             W = self.params[f"W{l}"]
             grads[f"W{l}"] = A[l - 1].T @ dZ
             grads[f"b{l}"] = dZ.sum(axis=0)
-            if l2:
-                grads[f"W{l}"] += l2 * W
             if l > 1:  # dL/dZ^[l-1] = (dZ^[l] W^[l]^T) * f'(Z^[l-1])
                 dZ = (dZ @ W.T) * self._f_hidden_grad(Z[l - 1], a=A[l - 1])
-        return loss + self._l2_penalty(l2), grads, A[L]
-
-    def _l2_penalty(self, l2):
-        """lambda/2 * sum_l ||W^[l]||^2, the L2 term added to the loss."""
-        if not l2:
-            return 0.0
-        return 0.5 * l2 * sum(float(np.sum(self.params[f"W{l}"] ** 2))
-                              for l in range(1, self.num_layers + 1))
-
-    def loss_and_gradients(self, X, Y, l2=0.0):
-        """Loss on the batch (X, Y) and its gradient with respect to every parameter.
-
-        X: (N, n_0). Y: (N, n_L) targets, or (N,) integer labels for a classifier.
-        l2: L2 regularisation strength lambda; adds lambda/2 * sum_l ||W^[l]||^2 to the loss and
-            lambda * W^[l] to each weight gradient (biases are not regularised).
-        Returns (loss, grads): a float and a dict with the same keys and shapes as `params`.
-        """
-        X, Y, _ = self.check_data(X, Y)
-        loss, grads, _ = self._backward(X, Y, l2)
-        return loss, {name: grads[name] for name in self.params}  # in the order of params
-
-    def loss_gradients_labels(self, X, Y, l2=0.0):
-        """For the training loop, on data from `check_data`: (loss, grads, predicted labels)."""
-        loss, grads, Y_hat = self._backward(X, Y, l2)
-        return loss, grads, self._labels(Y_hat)
-
-    def predict(self, X):
-        """Class labels (N,) for a classifier (argmax of several outputs; one sigmoid output
-        thresholded at 0.5), or the outputs Y_hat (N, n_L) themselves for regression."""
-        Y_hat = self.forward(X)
-        return Y_hat if not self.is_classifier else self._labels(Y_hat)
-
-    def evaluate(self, X, Y, l2=0.0):
-        """(loss, accuracy) on a whole dataset; accuracy is None for a regression network."""
-        X, Y, labels = self.check_data(X, Y)
-        Z, A = self._forward(X)
-        loss = self._output_loss_and_delta(Z[-1], A[-1], Y)[0] + self._l2_penalty(l2)
-        if labels is None:
-            return loss, None
-        return loss, float(np.mean(self._labels(A[-1]) == labels))
-
-    def fit(self, X, Y, **options):
-        """Train the network: `nnlib.training.fit(self, X, Y, **options)`, whose docstring lists
-        the options (epochs, batch_size, lr, optimizer, schedule, l2, validation_data, seed,
-        verbose). Returns the history of every epoch."""
-        return training.fit(self, X, Y, **options)
+        return loss, grads, Z[L]

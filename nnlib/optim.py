@@ -4,34 +4,55 @@ Each has a `step(params, grads)` that updates every array of the `params` dict u
 the same name in `grads`, and a `lr` attribute that a learning-rate schedule may change. The rules
 are the ones PyTorch documents for `SGD` (with `momentum` and `nesterov`), `RMSprop` and `AdamW`,
 so the same settings give the same numbers there. State (velocities, averages) is kept per
-parameter name, allocated at the first step.
+parameter, allocated at the first step with the parameter's shape and dtype. An optimiser with
+state belongs to the parameters it first stepped: handed other arrays under the same names (a
+second model, or a parameter replaced by a new array), it refuses rather than start them with the
+first one's velocity; build one optimiser per model, or call `reset()`.
 """
 
 import math
 
 import numpy as np
 
-
-def _check_rate(value, name, upper=None):
-    if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer) \
-            or not math.isfinite(value) or value < 0 or (upper is not None and value >= upper):
-        bound = f"in [0, {upper})" if upper is not None else "a finite number >= 0"
-        raise ValueError(f"{name} must be {bound}; received {value!r}")
-    return float(value)
+from ._checks import number
 
 
-def _state(store, name, p):
-    """The state array `store[name]`, created as zeros shaped like p at the first step."""
-    if name not in store:
-        store[name] = np.zeros_like(p)
-    return store[name]
+class _Optimizer:
+    """The state every optimiser with memory keeps: one dict of arrays per kind of state, keyed by
+    parameter name, and the parameter arrays that state belongs to."""
+
+    def reset(self):
+        """Forget every velocity and average (and Adam's step count), as if newly built."""
+        self._owners = {}
+        for store in self._stores():
+            store.clear()
+        self.t = 0
+
+    def _stores(self):
+        return []
+
+    def _claim(self, params):
+        """Refuse, before changing anything, parameters other than those the state was made for."""
+        for name, p in params.items():
+            if self._owners.setdefault(name, p) is not p:
+                raise ValueError(
+                    f"this {type(self).__name__} holds state for another array named {name!r} "
+                    f"(of another model, or replaced since): build a new optimiser for each "
+                    f"model, or call reset() first")
+
+    @staticmethod
+    def _state(store, name, p):
+        """The state array `store[name]`, created as zeros shaped like p (and of its dtype)."""
+        if name not in store:
+            store[name] = np.zeros_like(p)
+        return store[name]
 
 
-class SGD:
+class SGD(_Optimizer):
     """Plain gradient descent: p <- p - lr * g."""
 
     def __init__(self, lr=0.1):
-        self.lr = _check_rate(lr, "lr")
+        self.lr = number(lr, "lr")
 
     def step(self, params, grads):
         lr = float(self.lr)  # a numpy float64 scalar would promote float32 arrays
@@ -39,7 +60,7 @@ class SGD:
             p -= lr * grads[name]
 
 
-class Momentum:
+class Momentum(_Optimizer):
     """Gradient descent with momentum: v <- beta v + g; p <- p - lr v.
 
     v is an exponentially weighted sum of past gradients (g_t + beta g_{t-1} + beta^2 g_{t-2} +
@@ -48,43 +69,53 @@ class Momentum:
     """
 
     def __init__(self, lr=0.1, beta=0.9, nesterov=False):
-        self.lr = _check_rate(lr, "lr")
-        self.beta = _check_rate(beta, "beta", upper=1)
+        self.lr = number(lr, "lr")
+        self.beta = number(beta, "beta", below=1)
         self.nesterov = bool(nesterov)
         self.velocity = {}
+        self.reset()
+
+    def _stores(self):
+        return [self.velocity]
 
     def step(self, params, grads):
+        self._claim(params)
         lr = float(self.lr)
         for name, p in params.items():
             g = grads[name]
-            v = _state(self.velocity, name, p)
+            v = self._state(self.velocity, name, p)
             v *= self.beta
             v += g
             p -= lr * (g + self.beta * v if self.nesterov else v)
 
 
-class RMSProp:
+class RMSProp(_Optimizer):
     """RMSProp (Hinton's lecture notes, 2012): each coordinate's step is divided by a running root
     mean square of its own gradients: s <- rho s + (1 - rho) g^2; p <- p - lr g / (sqrt(s) + eps).
     """
 
     def __init__(self, lr=0.001, rho=0.9, eps=1e-8):
-        self.lr = _check_rate(lr, "lr")
-        self.rho = _check_rate(rho, "rho", upper=1)
-        self.eps = _check_rate(eps, "eps")
+        self.lr = number(lr, "lr")
+        self.rho = number(rho, "rho", below=1)
+        self.eps = number(eps, "eps")
         self.square_avg = {}
+        self.reset()
+
+    def _stores(self):
+        return [self.square_avg]
 
     def step(self, params, grads):
+        self._claim(params)
         lr = float(self.lr)
         for name, p in params.items():
             g = grads[name]
-            s = _state(self.square_avg, name, p)
+            s = self._state(self.square_avg, name, p)
             s *= self.rho
             s += (1 - self.rho) * g * g
             p -= lr * g / (np.sqrt(s) + self.eps)
 
 
-class Adam:
+class Adam(_Optimizer):
     """Adam (Kingma and Ba, 2015) with AdamW's decoupled weight decay (Loshchilov and Hutter, 2019).
 
     m <- beta1 m + (1 - beta1) g           running mean of the gradient
@@ -95,22 +126,27 @@ class Adam:
     """
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
-        self.lr = _check_rate(lr, "lr")
-        self.beta1 = _check_rate(beta1, "beta1", upper=1)
-        self.beta2 = _check_rate(beta2, "beta2", upper=1)
-        self.eps = _check_rate(eps, "eps")
-        self.weight_decay = _check_rate(weight_decay, "weight_decay")
-        self.m, self.v, self.t = {}, {}, 0
+        self.lr = number(lr, "lr")
+        self.beta1 = number(beta1, "beta1", below=1)
+        self.beta2 = number(beta2, "beta2", below=1)
+        self.eps = number(eps, "eps")
+        self.weight_decay = number(weight_decay, "weight_decay")
+        self.m, self.v = {}, {}
+        self.reset()
+
+    def _stores(self):
+        return [self.m, self.v]
 
     def step(self, params, grads):
+        self._claim(params)
         self.t += 1
         lr = float(self.lr)
         m_scale = 1 / (1 - self.beta1**self.t)
         v_scale = 1 / math.sqrt(1 - self.beta2**self.t)
         for name, p in params.items():
             g = grads[name]
-            m = _state(self.m, name, p)
-            v = _state(self.v, name, p)
+            m = self._state(self.m, name, p)
+            v = self._state(self.v, name, p)
             m *= self.beta1
             m += (1 - self.beta1) * g
             v *= self.beta2
@@ -123,10 +159,10 @@ class Adam:
 OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "rmsprop": RMSProp, "adam": Adam}
 
 
-def get_optimizer(name, lr):
-    """An optimiser from its name ("sgd", "momentum", "rmsprop", "adam") and a learning rate."""
+def get_optimizer(name, lr=None):
+    """An optimiser from its name ("sgd", "momentum", "rmsprop", "adam") and a learning rate
+    (None: the optimiser's own default)."""
     if name not in OPTIMIZERS:
-        raise ValueError(
-            f"unknown optimizer {name!r}; expected one of: {', '.join(sorted(OPTIMIZERS))}"
-        )
-    return OPTIMIZERS[name](lr=lr)
+        raise ValueError(f"unknown optimizer {name!r}; expected one of: "
+                         f"{', '.join(sorted(OPTIMIZERS))} or an optimiser object")
+    return OPTIMIZERS[name]() if lr is None else OPTIMIZERS[name](lr=lr)

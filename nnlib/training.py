@@ -8,11 +8,11 @@ Solver class of Stanford's CS231n assignments).
 A model needs:
     params                          dict name -> array, updated in place by the optimiser
     loss_and_gradients(X, Y, l2)    -> (loss, grads), grads with the same keys as params
-and may also have, to skip checking every mini-batch and to report accuracy:
+and may also have (as every `nnlib.model.Model` has), to check the data once and report accuracy:
     check_data(X, Y)                -> (X, Y, labels): the whole set checked and converted once;
                                        labels (N,) are the true classes, None for regression
     loss_gradients_labels(X, Y, l2) -> (loss, grads, predicted labels or None), on checked data
-    evaluate(X, Y, l2)              -> (loss, accuracy or None), used for validation data
+    evaluate_checked(X, Y, labels, l2) -> (loss, accuracy or None), on checked data
 """
 
 import math
@@ -20,21 +20,10 @@ import math
 import numpy as np
 from tqdm import tqdm
 
-from ._checks import nonnegative_number, positive_int
+from ._checks import number, positive_int
 from .optim import OPTIMIZERS, get_optimizer
 
 SCHEDULES = ("constant", "cosine")
-
-
-def _augmented(augment, X_batch, rng):
-    out = augment(X_batch, rng)
-    if not isinstance(out, np.ndarray) or out.shape != X_batch.shape or out.dtype != X_batch.dtype:
-        raise ValueError(f"augment must return an array of the batch's shape {X_batch.shape} and "
-                         f"dtype {X_batch.dtype}; received {type(out).__name__} "
-                         f"{getattr(out, 'shape', '')} {getattr(out, 'dtype', '')}".rstrip())
-    return out
-
-
 
 
 def fit(model, X, Y, *, epochs=10, batch_size=32, lr=None, optimizer="sgd", schedule="constant",
@@ -53,7 +42,7 @@ def fit(model, X, Y, *, epochs=10, batch_size=32, lr=None, optimizer="sgd", sche
         the rate at step t (0, 1, ..., T - 1) being lr0 * factor, e.g. a linear warm-up over 500
         steps: lambda t, T: min(1, (t + 1) / 500). The optimiser's rate is restored after.
     l2: L2 regularisation strength, passed to the model's loss.
-    validation_data: optional (X_val, Y_val), evaluated after every epoch.
+    validation_data: optional (X_val, Y_val), checked once and evaluated after every epoch.
     augment: optional function (X_batch, rng) -> an array of X_batch's shape, applied to every
         mini-batch before its step (for example random shifts of images); rng is the training's
         own generator, so a run stays reproducible.
@@ -65,83 +54,85 @@ def fit(model, X, Y, *, epochs=10, batch_size=32, lr=None, optimizer="sgd", sche
     L2 term.
     Raises FloatingPointError if the loss becomes nan or inf (the learning rate is too large).
     """
-    epochs = positive_int(epochs, "epochs")
-    batch_size = positive_int(batch_size, "batch_size")
-    if not callable(schedule) and schedule not in SCHEDULES:
-        raise ValueError(f"schedule must be one of {SCHEDULES} or a function (t, T) -> factor; "
-                         f"received {schedule!r}")
-    l2 = nonnegative_number(l2, "l2")
-    optimizer = _optimizer(optimizer, lr)
-    model = _Model(model)
+    epochs, batch_size = positive_int(epochs, "epochs"), positive_int(batch_size, "batch_size")
+    l2, optimizer, model = number(l2, "l2"), _optimizer(optimizer, lr), _Model(model)
     X, Y, labels = model.check_data(X, Y)
-    n = len(X)
-    if n == 0:
+    if len(X) == 0:
         raise ValueError("X must hold at least one sample; received 0")
-    if validation_data is not None:
-        if not isinstance(validation_data, tuple | list) or len(validation_data) != 2:
-            raise TypeError("validation_data must be a pair (X_val, Y_val); received "
-                            f"{type(validation_data).__name__}")
-        model.check_data(*validation_data)  # fail now, not after the first epoch
-
-    rng = np.random.default_rng(seed)
-    batch_size = min(batch_size, n)
-    total_steps = epochs * math.ceil(n / batch_size)
-    lr0, step = optimizer.lr, 0
+    validation = None if validation_data is None else model.check_data(*_pair(validation_data))
+    rate_at = _schedule(schedule, optimizer.lr, epochs * math.ceil(len(X) / batch_size))
+    rng, n, lr0, step = np.random.default_rng(seed), len(X), optimizer.lr, 0
     history = {"loss": []}
     bar = tqdm(range(1, epochs + 1), desc="training", unit="epoch", disable=not verbose)
     # Overflow on the way to a nan loss is reported by the divergence check below instead.
-    float_errors = np.seterr(over="ignore", invalid="ignore")
-    try:
-        for epoch in bar:
-            order = rng.permutation(n)
-            loss_sum, correct = 0.0, 0
-            for start in range(0, n, batch_size):
-                batch = order[start:start + batch_size]
-                if schedule == "cosine":
-                    optimizer.lr = 0.5 * lr0 * (1 + math.cos(math.pi * step / total_steps))
-                elif callable(schedule):
-                    optimizer.lr = lr0 * nonnegative_number(
-                        schedule(step, total_steps),
-                        f"the schedule's factor at step {step} of {total_steps}")
-                X_batch = X[batch] if augment is None else _augmented(augment, X[batch], rng)
-                loss, grads, predicted = model.loss_gradients_labels(X_batch, Y[batch], l2)
-                if not math.isfinite(loss):
-                    raise FloatingPointError(
-                        f"training diverged: the loss became {loss} at epoch {epoch}, step "
-                        f"{step + 1} (learning rate {optimizer.lr:g}); try a smaller learning rate"
-                    )
-                optimizer.step(model.params, grads)
-                step += 1
-                loss_sum += loss * len(batch)
-                if predicted is not None:
-                    correct += int(np.count_nonzero(predicted == labels[batch]))
-            _record(history, "loss", loss_sum / n)
-            if labels is not None:
-                _record(history, "accuracy", correct / n)
-            if validation_data is not None:
-                val_loss, val_accuracy = model.evaluate(*validation_data, l2)
-                _record(history, "val_loss", val_loss)
-                if val_accuracy is not None:
-                    _record(history, "val_accuracy", val_accuracy)
-            bar.set_postfix({k: f"{v[-1]:.4f}" for k, v in history.items()}, refresh=False)
-    finally:
-        np.seterr(**float_errors)
-        optimizer.lr = lr0
-        bar.close()
+    with np.errstate(over="ignore", invalid="ignore"):
+        try:
+            for epoch in bar:
+                loss_sum, correct = 0.0, 0
+                for batch in np.array_split(rng.permutation(n), range(batch_size, n, batch_size)):
+                    optimizer.lr = rate_at(step)
+                    X_batch = X[batch] if augment is None else _augmented(augment, X[batch], rng)
+                    loss, grads, predicted = model.loss_gradients_labels(X_batch, Y[batch], l2)
+                    if not math.isfinite(loss):
+                        raise FloatingPointError(
+                            f"training diverged: the loss became {loss} at epoch {epoch}, step "
+                            f"{step + 1} (learning rate {optimizer.lr:g}); try a smaller "
+                            f"learning rate")
+                    optimizer.step(model.params, grads)
+                    step, loss_sum = step + 1, loss_sum + loss * len(batch)
+                    if predicted is not None:
+                        correct += int(np.count_nonzero(predicted == labels[batch]))
+                _record(history, loss=loss_sum / n,
+                        accuracy=None if labels is None else correct / n)
+                if validation is not None:
+                    val_loss, val_accuracy = model.evaluate_checked(*validation, l2)
+                    _record(history, val_loss=val_loss, val_accuracy=val_accuracy)
+                bar.set_postfix({k: f"{v[-1]:.4f}" for k, v in history.items()}, refresh=False)
+        finally:
+            optimizer.lr = lr0
+            bar.close()
     return history
 
 
-def _record(history, key, value):
-    history.setdefault(key, []).append(float(value))
+def _record(history, **values):
+    for key, value in values.items():
+        if value is not None:
+            history.setdefault(key, []).append(float(value))
+
+
+def _schedule(schedule, lr0, total_steps):
+    """The learning rate at each step, as a function of the step."""
+    if schedule == "constant":
+        return lambda step: lr0
+    if schedule == "cosine":
+        return lambda step: 0.5 * lr0 * (1 + math.cos(math.pi * step / total_steps))
+    if not callable(schedule):
+        raise ValueError(f"schedule must be one of {SCHEDULES} or a function (t, T) -> factor; "
+                         f"received {schedule!r}")
+    return lambda step: lr0 * number(schedule(step, total_steps),
+                                     f"the schedule's factor at step {step} of {total_steps}")
+
+
+def _pair(validation_data):
+    if not isinstance(validation_data, tuple | list) or len(validation_data) != 2:
+        raise TypeError("validation_data must be a pair (X_val, Y_val); received "
+                        f"{type(validation_data).__name__}")
+    return validation_data
+
+
+def _augmented(augment, X_batch, rng):
+    out = augment(X_batch, rng)
+    if not isinstance(out, np.ndarray) or out.shape != X_batch.shape or out.dtype != X_batch.dtype:
+        raise ValueError(f"augment must return an array of the batch's shape {X_batch.shape} and "
+                         f"dtype {X_batch.dtype}; received {type(out).__name__} "
+                         f"{getattr(out, 'shape', '')} {getattr(out, 'dtype', '')}".rstrip())
+    return out
 
 
 def _optimizer(optimizer, lr):
     """An optimiser object from a name (+ lr) or an object (lr must then be None)."""
     if isinstance(optimizer, str):
-        if optimizer not in OPTIMIZERS:
-            raise ValueError(f"unknown optimizer {optimizer!r}; expected one of: "
-                             f"{', '.join(sorted(OPTIMIZERS))} or an optimiser object")
-        return get_optimizer(optimizer, lr) if lr is not None else OPTIMIZERS[optimizer]()
+        return get_optimizer(optimizer, lr)
     if not (hasattr(optimizer, "step") and hasattr(optimizer, "lr")):
         raise TypeError(f"optimizer must be one of {sorted(OPTIMIZERS)} or an object with an lr "
                         f"attribute and a step(params, grads) method; received {optimizer!r}")
@@ -164,6 +155,7 @@ class _Model:
         self.check_data = getattr(model, "check_data", self._check_data)
         self.loss_gradients_labels = getattr(model, "loss_gradients_labels",
                                              self._loss_gradients_labels)
+        self.evaluate_checked = getattr(model, "evaluate_checked", self._evaluate_checked)
 
     @staticmethod
     def _check_data(X, Y):
@@ -176,7 +168,5 @@ class _Model:
     def _loss_gradients_labels(self, X, Y, l2):
         return (*self.model.loss_and_gradients(X, Y, l2=l2), None)
 
-    def evaluate(self, X, Y, l2):
-        if hasattr(self.model, "evaluate"):
-            return self.model.evaluate(X, Y, l2=l2)
+    def _evaluate_checked(self, X, Y, labels, l2):
         return self.model.loss_and_gradients(X, Y, l2=l2)[0], None

@@ -431,6 +431,10 @@ def test_data_folder_lookup(tmp_path, monkeypatch):
     monkeypatch.setattr(mnist_files, "_REPO_DATA_DIR", tmp_path / "not a clone")
     assert mnist_files._mnist_folder(None) == tmp_path / "env"
     monkeypatch.delenv("NNLIB_DATA")
+    # nnlib installed from a wheel, the lessons run from a clone: its data/ folder is found
+    monkeypatch.chdir(COMMITTED.parent.parent / "notebooks")
+    assert mnist_files._mnist_folder(None) == COMMITTED.parent
+    monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     assert mnist_files._mnist_folder(None) == tmp_path / "cache" / "nnlib"
     monkeypatch.delenv("XDG_CACHE_HOME")
@@ -522,16 +526,18 @@ def test_regression_1d_unknown_target_lists_the_valid_names():
         data.regression_1d("cube")
 
 
-@pytest.mark.parametrize("call, match", [
-    (lambda: data.blobs(n_per_class=0), "n_per_class must be a positive integer"),
-    (lambda: data.spirals(n_per_class=2.5), "n_per_class must be a positive integer"),
-    (lambda: data.spirals(noise=-0.1), "noise must be a finite number >= 0"),
-    (lambda: data.blobs(spread=float("nan")), "spread must be a finite number >= 0"),
-    (lambda: data.regression_1d("sin", n=0), "n must be a positive integer"),
-    (lambda: data.regression_1d("sin", low=1.0, high=1.0), "low must be less than high"),
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: data.blobs(n_per_class=0), ValueError, "n_per_class must be a positive integer"),
+    (lambda: data.spirals(n_per_class=2.5), TypeError, "n_per_class must be a positive integer"),
+    (lambda: data.spirals(noise=-0.1), ValueError, "noise must be a finite number >= 0"),
+    (lambda: data.blobs(spread=float("nan")), ValueError, "spread must be a finite number >= 0"),
+    (lambda: data.blobs(spread="1"), TypeError, "spread must be a finite number >= 0"),
+    (lambda: data.regression_1d("sin", n=0), ValueError, "n must be a positive integer"),
+    (lambda: data.regression_1d("sin", low=1.0, high=1.0), ValueError,
+     "low must be less than high"),
 ])
-def test_toy_datasets_reject_bad_arguments(call, match):
-    with pytest.raises(ValueError, match=match):
+def test_toy_datasets_reject_bad_arguments(call, error, match):
+    with pytest.raises(error, match=match):
         call()
 
 
@@ -570,9 +576,9 @@ def test_random_shifts_move_each_image_by_at_most_the_given_pixels():
     assert np.array_equal(data.random_shifts(0)(X, rng), X)
 
 
-@pytest.mark.parametrize("pixels", [-1, 1.5, True])
-def test_random_shifts_refuse_a_bad_number_of_pixels(pixels):
-    with pytest.raises(ValueError, match="pixels must be an integer >= 0"):
+@pytest.mark.parametrize("pixels, error", [(-1, ValueError), (1.5, TypeError), (True, TypeError)])
+def test_random_shifts_refuse_a_bad_number_of_pixels(pixels, error):
+    with pytest.raises(error, match="pixels must be an integer >= 0"):
         data.random_shifts(pixels)
 
 

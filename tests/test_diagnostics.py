@@ -260,15 +260,15 @@ def test_every_check_refuses_what_is_not_a_model_or_not_data(data, check):
         check(net, X[:0], y[:0])
 
 
-@pytest.mark.parametrize("options, message", [
-    (dict(steps=0), "steps must be a positive integer; received 0"),
-    (dict(steps=2.5), "steps must be a positive integer; received 2.5"),
-    (dict(steps=True), "steps must be a positive integer; received True"),
-    (dict(target=-1.0), "target must be a positive number; received -1.0"),
+@pytest.mark.parametrize("options, error, message", [
+    (dict(steps=0), ValueError, "steps must be a positive integer; received 0"),
+    (dict(steps=2.5), TypeError, "steps must be a positive integer; received 2.5"),
+    (dict(steps=True), TypeError, "steps must be a positive integer; received True"),
+    (dict(target=-1.0), ValueError, "target must be a positive number; received -1.0"),
 ])
-def test_overfit_refuses_bad_options(data, options, message):
+def test_overfit_refuses_bad_options(data, options, error, message):
     X, y = data
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(error, match=message):
         check_overfit(MLP([5, 4, 3], seed=0), X, y, **options)
 
 
@@ -285,3 +285,14 @@ def test_bad_optimizers_and_ranges_are_refused(data):
         check_initial_loss(net, X, y, rtol=0)
     with pytest.raises(ValueError, match="entries must be a positive integer"):
         check_gradient_sample(net, X, y, entries=0)
+
+
+def test_diagnostics_accept_an_optimiser_already_used_on_the_model(data):
+    X, y = data
+    net, optimizer = MLP([5, 4, 3], seed=0), Momentum(lr=0.1)
+    optimizer.step(net.params, net.loss_and_gradients(X, y)[1])
+    before = {name: p.copy() for name, p in net.params.items()}
+    assert check_update_ratios(net, X, y, optimizer).value["W1"] > 0
+    assert len(check_overfit(net, X, y, steps=3, optimizer=optimizer).value) == 3
+    for name, p in net.params.items():
+        np.testing.assert_array_equal(p, before[name])

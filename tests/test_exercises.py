@@ -369,7 +369,7 @@ def test_forbidden_method_and_class(capsys):
     reference = by_the_library(X, Y)
     check_function(by_the_library, lambda X, Y: reference, [(X, Y)],
                    forbid=[MLP.loss_and_gradients], name="f")
-    assert printed(capsys).startswith("[FAIL] f: your code calls nnlib.network.MLP."
+    assert printed(capsys).startswith("[FAIL] f: your code calls nnlib.model.Model."
                                       "loss_and_gradients")
     check_function(builds_a_net, lambda X, Y: reference, [(X, Y)], forbid=[MLP], name="g")
     assert printed(capsys).startswith("[FAIL] g: your code calls nnlib.network.MLP,")

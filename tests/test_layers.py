@@ -1,12 +1,10 @@
 """nnlib.layers: every layer's backward pass against numerical gradients (float64, elementwise),
-convolution and pooling against loops written from their definitions, float32 kept, bad shapes
-refused, and Sequential equal to MLP."""
+convolution and pooling against loops written from their definitions, batch norm's running
+averages as PyTorch keeps them, float32 kept, integer input cast, seeds, bad shapes refused."""
 
 import numpy as np
 import pytest
 
-from nnlib import MLP
-from nnlib.data import blobs
 from nnlib.gradcheck import max_relative_error, numerical_gradient
 from nnlib.layers import (
     BatchNorm,
@@ -17,12 +15,9 @@ from nnlib.layers import (
     Linear,
     MaxPool2D,
     ReLU,
-    Sequential,
     Sigmoid,
     Tanh,
 )
-
-rng = np.random.default_rng(0)
 
 
 def check_layer(layer, X, training=True, tolerance=1e-6):
@@ -44,7 +39,7 @@ def check_layer(layer, X, training=True, tolerance=1e-6):
 
 
 def away_from_zero(shape):
-    X = rng.normal(size=shape)
+    X = np.random.default_rng(2).normal(size=shape)
     return X + 0.1 * np.sign(X)  # no entry near a kink
 
 
@@ -56,7 +51,7 @@ def test_dense_layers_backward(layer):
 
 @pytest.mark.parametrize("shape", [(6, 3), (4, 3, 2, 5)])
 @pytest.mark.parametrize("training", [True, False])
-def test_batchnorm_backward(shape, training):
+def test_batchnorm_backward(shape, training, rng):
     bn = BatchNorm(3)
     bn.params["gamma"][:] = [0.5, 2.0, -1.0]
     bn.params["beta"][:] = [0.1, 0.0, -0.3]
@@ -64,14 +59,15 @@ def test_batchnorm_backward(shape, training):
     check_layer(bn, rng.normal(size=shape) * 3 + 1, training=training)
 
 
-def test_batchnorm_normalises_and_keeps_running_averages():
+def test_batchnorm_normalises_and_keeps_running_averages(rng):
     X = rng.normal(size=(50, 2, 3, 3)) * [[[[2.0]], [[0.5]]]] + [[[[5.0]], [[-1.0]]]]
     bn = BatchNorm(2, momentum=0.8)
     Y = bn.forward(X, training=True)
     np.testing.assert_allclose(Y.mean(axis=(0, 2, 3)), 0, atol=1e-12)
-    np.testing.assert_allclose(Y.var(axis=(0, 2, 3)), 1, rtol=1e-4)
+    np.testing.assert_allclose(Y.var(axis=(0, 2, 3)), 1, rtol=1e-4)  # the biased variance
     np.testing.assert_allclose(bn.running_mean, 0.2 * X.mean(axis=(0, 2, 3)))
-    np.testing.assert_allclose(bn.running_var, 0.8 + 0.2 * X.var(axis=(0, 2, 3)))
+    # the running variance averages the unbiased one: 450 values per channel
+    np.testing.assert_allclose(bn.running_var, 0.8 + 0.2 * X.var(axis=(0, 2, 3), ddof=1))
     before = bn.running_mean.copy()
     Y_eval = bn.forward(X, training=False)  # uses the running averages, changes nothing
     np.testing.assert_array_equal(bn.running_mean, before)
@@ -115,7 +111,7 @@ CONV_CASES = [  # (C_in, C_out, k, stride, padding, H, W)
 
 @pytest.mark.parametrize("C_in, C_out, k, stride, padding, H, W", CONV_CASES)
 def test_conv2d_forward_matches_the_definition_and_backward_the_numbers(C_in, C_out, k, stride,
-                                                                        padding, H, W):
+                                                                        padding, H, W, rng):
     conv = Conv2D(C_in, C_out, k, stride=stride, padding=padding, seed=2)
     conv.params["b"][:] = rng.normal(size=C_out)
     X = rng.normal(size=(2, C_in, H, W))
@@ -139,7 +135,7 @@ def pool_by_definition(X, k, stride):
 
 @pytest.mark.parametrize("k, stride, H, W", [(2, None, 4, 6), (2, None, 5, 7), (3, 1, 5, 4),
                                              (2, 1, 3, 3), (3, 2, 7, 5)])
-def test_maxpool_forward_and_backward(k, stride, H, W):
+def test_maxpool_forward_and_backward(k, stride, H, W, rng):
     pool = MaxPool2D(k, stride)
     X = rng.normal(size=(2, 3, H, W))
     np.testing.assert_array_equal(pool.forward(X), pool_by_definition(X, k, stride or k))
@@ -184,68 +180,24 @@ def test_bad_shapes_are_refused(layer, X, message):
 
 
 @pytest.mark.parametrize("make, message", [
-    (lambda: Dropout(1.0), r"p must be a probability in \[0, 1\)"),
+    (lambda: Dropout(1.0), r"p \(the probability of dropping a unit\) must be in \[0, 1\)"),
     (lambda: Conv2D(1, 2, 0), "kernel_size must be a positive integer; received 0"),
     (lambda: Conv2D(1, 2, 3, padding=-1), "padding must be an integer >= 0"),
     (lambda: Linear(3, 2, init="uniform"), "init must be"),
     (lambda: Linear(3, 2, dtype=np.float16), "dtype must be np.float32 or np.float64"),
-    (lambda: Sequential([Linear(2, 2)], loss="hinge"), "unknown loss 'hinge'"),
-    (lambda: Sequential([Linear(2, 2), np.tanh]), "every layer needs params, forward and back"),
+    (lambda: LeakyReLU("0.1"), "alpha must be a finite number >= 0"),
+    (lambda: BatchNorm(3, eps=0), "eps must be a positive number"),
 ])
 def test_bad_settings_are_refused(make, message):
     with pytest.raises((ValueError, TypeError), match=message):
         make()
 
 
-@pytest.mark.parametrize("hidden, Layer", [("relu", ReLU), ("sigmoid", Sigmoid), ("tanh", Tanh)])
-def test_sequential_computes_what_mlp_computes(hidden, Layer):
-    mlp = MLP([4, 6, 5, 3], hidden_activation=hidden, seed=3)
-    seq = Sequential([Linear(4, 6), Layer(), Linear(6, 5), Layer(), Linear(5, 3)])
-    assert list(seq.params) == list(mlp.params)
-    for name, value in mlp.params.items():
-        seq.params[name][...] = value
-    X, y = rng.normal(size=(8, 4)), rng.integers(0, 3, size=8)
-    mlp_loss, mlp_grads = mlp.loss_and_gradients(X, y, l2=0.1)
-    seq_loss, seq_grads = seq.loss_and_gradients(X, y, l2=0.1)
-    assert seq_loss == pytest.approx(mlp_loss, rel=1e-12)
-    for name in mlp_grads:
-        np.testing.assert_allclose(seq_grads[name], mlp_grads[name], rtol=1e-12, atol=1e-14)
-    np.testing.assert_array_equal(seq.predict(X), mlp.predict(X))
-
-
-def test_sequential_parameter_names_and_shared_arrays():
-    seq = Sequential([Conv2D(1, 2, 3), BatchNorm(2), ReLU(), MaxPool2D(2), Flatten(),
-                      Linear(2, 3)])
-    assert list(seq.params) == ["W1", "b1", "gamma2", "beta2", "W3", "b3"]
-    assert seq.params["W1"] is seq.layers[0].params["W"]
-
-
-def test_sequential_trains_a_small_cnn_and_evaluates_in_evaluation_mode():
-    X, y = blobs(n_per_class=30, seed=0)
-    images = np.zeros((len(X), 1, 4, 4))
-    images[:, 0, 1, 1], images[:, 0, 2, 2] = X[:, 0], X[:, 1]
-    seq = Sequential([Conv2D(1, 4, 3, padding=1, seed=0), ReLU(), MaxPool2D(2), Flatten(),
-                      Dropout(0.1, seed=0), Linear(16, 3, seed=1)])
-    history = seq.fit(images, y, epochs=30, batch_size=16, lr=0.05, optimizer="momentum",
-                      verbose=False)
-    assert history["loss"][-1] < 0.5 * history["loss"][0]
-    loss, acc = seq.evaluate(images, y)
-    assert acc > 0.9 and acc == np.mean(seq.predict(images) == y)
-    np.testing.assert_array_equal(seq.forward(images), seq.forward(images))  # no dropout
-
-
-def test_sequential_targets_must_match_the_output():
-    seq = Sequential([Linear(3, 2)])
-    with pytest.raises(ValueError, match=r"Y must lie in \[0, 1\] for 2 classes"):
-        seq.loss_and_gradients(np.ones((2, 3)), np.array([0, 2]))
-    with pytest.raises(ValueError, match=r"output has shape \(2, 2\) but the targets .* \(2, 3\)"):
-        seq.loss_and_gradients(np.ones((2, 3)), np.eye(3)[[0, 1]])
-
-
-@pytest.mark.parametrize("layer, X", [(Linear(3, 2), rng.normal(size=(4, 3))),
-                                      (Conv2D(2, 3, 3, stride=2, padding=1),
-                                       rng.normal(size=(2, 2, 5, 5)))])
-def test_the_first_layer_may_skip_the_input_gradient(layer, X):
+@pytest.mark.parametrize("make, shape", [(lambda: Linear(3, 2), (4, 3)),
+                                         (lambda: Conv2D(2, 3, 3, stride=2, padding=1),
+                                          (2, 2, 5, 5))])
+def test_the_first_layer_may_skip_the_input_gradient(make, shape, rng):
+    layer, X = make(), rng.normal(size=shape)
     dY = np.ones_like(layer.forward(X))
     assert layer.backward(dY).shape == X.shape
     full = {k: v.copy() for k, v in layer.grads.items()}
@@ -254,32 +206,25 @@ def test_the_first_layer_may_skip_the_input_gradient(layer, X):
         np.testing.assert_array_equal(layer.grads[name], full[name])
 
 
-def test_sequential_binary_classifier_with_one_sigmoid_output():
-    seq = Sequential([Linear(1, 1, init=0.0)], loss="sigmoid_binary_cross_entropy")
-    seq.params["W1"][:] = 1.0
-    X = np.array([[-2.0], [0.0], [3.0]])
-    np.testing.assert_array_equal(seq.predict(X), [0, 1, 1])  # logit >= 0 means p >= 0.5
-    loss, acc = seq.evaluate(X, np.array([0, 0, 1]))
-    assert acc == pytest.approx(2 / 3)
-    assert loss == pytest.approx(np.mean(np.log1p(np.exp([-2.0, 0.0, 3.0]))
-                                         - np.array([0, 0, 3.0])), rel=1e-12)
-
-
-def test_batchnorm_momentum_0_keeps_the_last_batch_statistics():
+def test_batchnorm_momentum_0_keeps_the_last_batch_statistics(rng):
     X = rng.normal(size=(20, 3)) + 4
     bn = BatchNorm(3, momentum=0.0)
     bn.forward(X, training=True)
     np.testing.assert_allclose(bn.running_mean, X.mean(axis=0))
-    np.testing.assert_allclose(bn.running_var, X.var(axis=0))
+    np.testing.assert_allclose(bn.running_var, X.var(axis=0) * 20 / 19)
     with pytest.raises(ValueError, match=r"momentum must be in \[0, 1\)"):
         BatchNorm(3, momentum=1.0)
 
 
-def test_he_initialisation_of_linear_and_conv2d():
-    assert Linear(400, 300, seed=0).params["W"].std() == pytest.approx(np.sqrt(2 / 400), rel=0.02)
+def test_he_and_xavier_initialisation_of_linear_and_conv2d():
+    # 120,000 and 12,800 draws: the sample's standard deviation is within 0.5 % and 1.5 %
+    assert Linear(400, 300, seed=0).params["W"].std() == pytest.approx(np.sqrt(2 / 400), rel=0.01)
+    xavier = Linear(400, 300, init="xavier", seed=0).params["W"]
+    assert xavier.std() == pytest.approx(np.sqrt(2 / 700), rel=0.01)
     conv = Conv2D(8, 64, 5, seed=0)                      # fan-in: 8 channels x 5 x 5 pixels
-    assert conv.params["W"].std() == pytest.approx(np.sqrt(2 / 200), rel=0.03)
-    assert Linear(4, 3, init=0.5, seed=0).params["W"].std() == pytest.approx(0.5, rel=0.3)
+    assert conv.params["W"].std() == pytest.approx(np.sqrt(2 / 200), rel=0.02)
+    assert Linear(100, 50, init=0.5, seed=0).params["W"].std() == pytest.approx(0.5, rel=0.02)
+    assert not Linear(100, 50).params["b"].any()
 
 
 def test_a_kernel_as_large_as_the_padded_image_gives_one_pixel():
@@ -287,26 +232,80 @@ def test_a_kernel_as_large_as_the_padded_image_gives_one_pixel():
     assert Conv2D(1, 2, 5, padding=1).forward(np.ones((1, 1, 3, 4))).shape == (1, 2, 1, 2)
 
 
-def test_sequential_loss_has_no_l2_unless_asked():
-    seq = Sequential([Linear(3, 2, seed=0)])
-    X, Y, _ = seq.check_data(rng.normal(size=(4, 3)), np.array([0, 1, 1, 0]))
-    plain = seq.loss_gradients_labels(X, Y)[0]
-    assert plain == pytest.approx(seq.evaluate(X, np.array([0, 1, 1, 0]))[0], rel=1e-12)
-    W = seq.params["W1"]
-    assert seq.loss_gradients_labels(X, Y, 0.1)[0] == pytest.approx(plain + 0.05 * np.sum(W * W))
-
-
-def test_predict_and_evaluate_work_in_chunks_with_the_same_result():
-    X, y = rng.normal(size=(25, 1, 6, 6)), rng.integers(0, 3, size=25)
-    seq = Sequential([Conv2D(1, 2, 3, seed=0), ReLU(), Flatten(), Linear(32, 3, seed=1)])
-    whole = seq.forward(X)
-    np.testing.assert_allclose(seq._outputs(X, chunk=4), whole, rtol=1e-12)
-    np.testing.assert_array_equal(seq.predict(X), whole.argmax(axis=1))
-    assert seq.evaluate(X, y)[0] == pytest.approx(seq.loss_and_gradients(X, y)[0], rel=1e-12)
-
-
-def test_batchnorm_refuses_one_sample_in_training():
-    with pytest.raises(ValueError, match="more than one sample"):
+def test_batchnorm_refuses_one_sample_in_training(rng):
+    with pytest.raises(ValueError, match="more than one value per feature"):
         BatchNorm(3).forward(np.ones((1, 3)), training=True)
     BatchNorm(3).forward(np.ones((1, 3)))                          # evaluation: running averages
     BatchNorm(2).forward(rng.normal(size=(1, 2, 3, 3)), training=True)  # 9 values per channel
+
+
+def test_batchnorm_running_variance_is_the_unbiased_one_as_in_pytorch():
+    # Two samples 0 and 2: biased variance 1, unbiased 2. One step with momentum 0.9 (PyTorch's
+    # 0.1) leaves 0.9 * 1 + 0.1 * 2 = 1.1 in PyTorch's running_var.
+    bn = BatchNorm(1)
+    Y = bn.forward(np.array([[0.0], [2.0]]), training=True)
+    np.testing.assert_allclose(Y[:, 0], [-1, 1], atol=1e-5)     # normalised with the biased one
+    assert bn.running_mean[0] == pytest.approx(0.1) and bn.running_var[0] == pytest.approx(1.1)
+    assert bn.forward(np.array([[2.0]]))[0, 0] == pytest.approx((2 - 0.1) / np.sqrt(1.1 + 1e-5))
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.uint8, bool])
+@pytest.mark.parametrize("make", [lambda: Linear(3, 2, seed=0), lambda: BatchNorm(3),
+                                  lambda: Dropout(0.5, seed=0), ReLU, Sigmoid, Tanh, LeakyReLU,
+                                  Flatten], ids=lambda make: type(make()).__name__)
+def test_integer_and_boolean_inputs_are_cast_to_the_layer_dtype(make, dtype, rng):
+    X_int = rng.integers(0, 2 if dtype is bool else 5, size=(6, 3)).astype(dtype)
+    layer, reference = make(), make()
+    Y = layer.forward(X_int, training=True)
+    assert Y.dtype == np.float64
+    np.testing.assert_allclose(Y, reference.forward(X_int.astype(np.float64), training=True))
+
+
+def test_integer_images_are_cast_for_convolution_and_pooling():
+    X = np.arange(2 * 1 * 4 * 4).reshape(2, 1, 4, 4)
+    conv = Conv2D(1, 2, 3, seed=0, dtype=np.float32)
+    np.testing.assert_array_equal(conv.forward(X), conv.forward(X.astype(np.float32)))
+    assert conv.forward(X).dtype == np.float32
+    np.testing.assert_array_equal(MaxPool2D(2).forward(X), [[[[5, 7], [13, 15]]],
+                                                            [[[21, 23], [29, 31]]]])
+
+
+def test_leaky_relu_default_slope_is_one_hundredth():
+    np.testing.assert_allclose(LeakyReLU().forward(np.array([-3.0, 2.0])), [-0.03, 2.0])
+
+
+@pytest.mark.parametrize("make", [lambda seed: Linear(64, 64, seed=seed),
+                                  lambda seed: Conv2D(3, 8, 3, seed=seed)])
+def test_layers_built_without_a_seed_differ_and_with_one_repeat(make):
+    assert not np.array_equal(make(None).params["W"], make(None).params["W"])
+    np.testing.assert_array_equal(make(5).params["W"], make(5).params["W"])
+    assert not np.array_equal(make(5).params["W"], make(6).params["W"])
+
+
+def test_dropout_layers_built_without_a_seed_drop_different_units():
+    X = np.ones((10, 100))
+    a, b = Dropout(0.5).forward(X, training=True), Dropout(0.5).forward(X, training=True)
+    assert not np.array_equal(a, b)
+    same = [Dropout(0.5, seed=3).forward(X, training=True) for _ in range(2)]
+    np.testing.assert_array_equal(*same)
+
+
+def test_reset_draws_the_weights_again_from_a_seed():
+    layer = Linear(5, 4, seed=1)
+    layer.params["W"] += 1
+    layer.params["b"] += 1
+    layer.reset(1)
+    np.testing.assert_array_equal(layer.params["W"], Linear(5, 4, seed=1).params["W"])
+    assert not layer.params["b"].any() and layer.seed == 1
+
+
+def test_layers_accept_zero_samples():
+    assert Linear(3, 2).forward(np.zeros((0, 3))).shape == (0, 2)
+    assert Conv2D(1, 2, 3).forward(np.zeros((0, 1, 5, 5))).shape == (0, 2, 3, 3)
+    assert Flatten().forward(np.zeros((0, 2, 3, 3))).shape == (0, 18)
+    assert MaxPool2D(2).forward(np.zeros((0, 1, 4, 4))).shape == (0, 1, 2, 2)
+
+
+def test_text_input_is_refused_with_its_dtype():
+    with pytest.raises(TypeError, match="ReLU expects a numeric array; received dtype <U1"):
+        ReLU().forward(np.array(["a", "b"]))

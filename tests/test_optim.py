@@ -103,8 +103,9 @@ def test_get_optimizer_and_bad_settings():
     assert get_optimizer("adam", 0.5).lr == 0.5
     with pytest.raises(ValueError, match="unknown optimizer 'adagrad'; expected one of: adam"):
         get_optimizer("adagrad", 0.1)
-    for bad in [-0.1, math.nan, math.inf, "0.1", True]:
-        with pytest.raises(ValueError, match="lr must be a finite number >= 0; received"):
+    for bad, error in [(-0.1, ValueError), (math.nan, ValueError), (math.inf, ValueError),
+                       ("0.1", TypeError), (True, TypeError)]:
+        with pytest.raises(error, match="lr must be a finite number >= 0; received"):
             SGD(lr=bad)
     with pytest.raises(ValueError, match=r"beta must be in \[0, 1\); received 1.0"):
         Momentum(lr=0.1, beta=1.0)
@@ -119,3 +120,30 @@ def test_documented_defaults():
     adam = Adam()
     assert (adam.lr, adam.beta1, adam.beta2, adam.eps, adam.weight_decay) == (0.001, 0.9, 0.999,
                                                                               1e-8, 0.0)
+
+
+@pytest.mark.parametrize("make", [lambda: Momentum(lr=0.1), lambda: RMSProp(), lambda: Adam()])
+def test_an_optimiser_refuses_a_second_model_until_reset(make):
+    optimizer = make()
+    first, second = {"w": np.ones(2)}, {"w": np.ones(2)}
+    optimizer.step(first, {"w": G1})
+    with pytest.raises(ValueError, match="holds state for another array named 'w'.*reset"):
+        optimizer.step(second, {"w": G1})
+    np.testing.assert_array_equal(second["w"], 1.0)       # refused before changing anything
+    optimizer.reset()
+    optimizer.step(second, {"w": G1})
+    fresh = {"w": np.ones(2)}
+    make().step(fresh, {"w": G1})
+    np.testing.assert_array_equal(second["w"], fresh["w"])  # started afresh: no old velocity
+
+
+@pytest.mark.parametrize("make", [lambda: SGD(), lambda: Momentum(nesterov=True),
+                                  lambda: RMSProp(), lambda: Adam(weight_decay=0.01)])
+def test_float32_parameters_keep_float32_state(make):
+    optimizer = make()
+    params = {"w": np.ones(3, dtype=np.float32)}
+    for _ in range(2):
+        optimizer.step(params, {"w": np.full(3, 0.5, dtype=np.float32)})
+    assert params["w"].dtype == np.float32
+    for store in optimizer._stores():
+        assert all(state.dtype == np.float32 for state in store.values())

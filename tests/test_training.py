@@ -131,11 +131,13 @@ def test_a_schedule_function_scales_the_optimisers_rate_per_step_and_the_rate_is
     assert optimizer.lr == 0.4
 
 
-@pytest.mark.parametrize("factor", [-0.5, math.nan, math.inf, "1", None])
-def test_a_schedule_function_must_return_a_finite_factor(factor):
+@pytest.mark.parametrize("factor, error", [(-0.5, ValueError), (math.nan, ValueError),
+                                           (math.inf, ValueError), ("1", TypeError),
+                                           (None, TypeError)])
+def test_a_schedule_function_must_return_a_finite_factor(factor, error):
     optimizer = SGD(lr=0.1)
     message = r"the schedule's factor at step 0 of 2 must be a finite number >= 0"
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(error, match=message):
         fit(Recorder(), *rows(4), epochs=1, batch_size=2, optimizer=optimizer,
             schedule=lambda t, T: factor, verbose=False)
     assert optimizer.lr == 0.1
@@ -210,6 +212,8 @@ def test_an_optimiser_rate_is_restored_after_divergence():
     ("optimizer", object(), TypeError, "optimizer must be one of"),
     ("optimizer", type("NoRate", (), {"step": print})(), TypeError, "an object with an lr"),
     ("validation_data", np.zeros((3, 2)), TypeError, "validation_data must be a pair"),
+    ("validation_data", (np.zeros((3, 2)),) * 3, TypeError, "validation_data must be a pair"),
+    ("validation_data", {"X": 1, "Y": 2}, TypeError, "validation_data must be a pair"),
 ])
 def test_bad_options_are_refused(option, value, error, message):
     X, y = blobs(n_per_class=5, seed=0)

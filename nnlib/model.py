@@ -1,0 +1,121 @@
+"""What every model shares, whatever computes its outputs: checking a dataset once, class labels,
+the L2 term, evaluation in chunks, prediction and training.
+
+A model computes logits Z (N, K), the values its loss reads: the pre-activation Z^[L] of an
+`MLP`'s output layer, or the last layer's output in a `Sequential`. A subclass provides
+    params, dtype, loss, is_classifier, threshold (see `Model`)
+    _check_X(X)            X checked and converted to the model's dtype
+    _num_outputs(X)        K, the number of outputs
+    _logits(X)             Z for checked X, in evaluation mode
+    _loss_on_logits(Z, Y)  (loss, dL/dZ) without the L2 term
+    _scores(Z)             what predictions read: Z itself, or the output activation of Z
+    _backward(X, Y)        (loss, grads, Z) in training mode, without the L2 term
+    _weight_names()        the parameters the L2 term acts on (weights, not biases or gammas)
+"""
+
+import numpy as np
+
+from . import training
+from ._checks import as_float_array, number
+from .labels import one_hot, predicted_labels
+from .losses import check_targets
+
+LOSS_NAMES = ("cross_entropy", "binary_cross_entropy", "mse")
+
+
+class Model:
+    """The base of `MLP` and `Sequential`.
+
+    loss: "cross_entropy" (softmax probabilities against labels or one-hot rows),
+        "binary_cross_entropy" (sigmoid probabilities against targets in [0, 1]) or "mse".
+    threshold: a one-output classifier predicts 1 where its score is >= threshold.
+    """
+
+    threshold = 0.5
+
+    # ---- data ---------------------------------------------------------------------------------
+    def check_data(self, X, Y):
+        """Check a dataset once and convert it: returns (X, Y, labels).
+
+        X in the model's dtype; Y as (N, K) targets (integer labels (N,) become one-hot rows when
+        K > 1); labels (N,), the true classes, or None for regression.
+        """
+        X = self._check_X(X)
+        N, K = len(X), self._num_outputs(X)
+        Y = np.asarray(Y)
+        if Y.ndim == 1 and K > 1 and self.is_classifier:
+            Y = one_hot(Y, K, dtype=self.dtype, name="Y")
+        elif Y.ndim == 1:
+            Y = Y.reshape(-1, 1)
+        Y = as_float_array(Y, "Y", ndim=2, dtype=self.dtype)
+        if Y.shape != (N, K):
+            raise ValueError(
+                f"Y must have shape ({N}, {K}) (one row per sample of X, one column per output) "
+                f"or be {N} integer labels; received shape {Y.shape}"
+            )
+        check_targets(Y, self.loss)
+        return X, Y, predicted_labels(Y) if self.is_classifier else None
+
+    def _labels(self, Z):
+        """The classes that logits Z predict, or None for a regression model."""
+        return predicted_labels(self._scores(Z), self.threshold) if self.is_classifier else None
+
+    # ---- the L2 term --------------------------------------------------------------------------
+    def _l2_penalty(self, l2):
+        """lambda/2 times the sum of the squared weights."""
+        if not l2:
+            return 0.0
+        return 0.5 * l2 * sum(float(np.sum(self.params[name] ** 2))
+                              for name in self._weight_names())
+
+    # ---- training -----------------------------------------------------------------------------
+    def loss_gradients_labels(self, X, Y, l2=0.0):
+        """On data from `check_data`, in training mode: (loss, grads, predicted labels or None)."""
+        loss, grads, Z = self._backward(X, Y)
+        if l2:
+            for name in self._weight_names():
+                grads[name] = grads[name] + l2 * self.params[name]
+        return loss + self._l2_penalty(l2), grads, self._labels(Z)
+
+    def loss_and_gradients(self, X, Y, l2=0.0):
+        """Loss on the batch (X, Y) and its gradient with respect to every parameter.
+
+        X: inputs (N, ...). Y: (N, K) targets, or (N,) integer labels for a classifier.
+        l2: L2 regularisation strength lambda; adds lambda/2 times the sum of the squared
+            weights to the loss and lambda * W to each weight's gradient (biases and batch
+            norm's gamma and beta are not regularised).
+        Returns (loss, grads): a float and a dict with the same keys and shapes as `params`.
+        """
+        X, Y, _ = self.check_data(X, Y)
+        if len(X) == 0:
+            raise ValueError("loss_and_gradients needs at least one sample; received 0")
+        loss, grads, _ = self.loss_gradients_labels(X, Y, number(l2, "l2"))
+        return loss, {name: grads[name] for name in self.params}  # in the order of params
+
+    def fit(self, X, Y, **options):
+        """Train the model: `nnlib.training.fit(self, X, Y, **options)`, whose docstring lists
+        the options (epochs, batch_size, lr, optimizer, schedule, l2, validation_data, augment,
+        seed, verbose). Returns the history of every epoch."""
+        return training.fit(self, X, Y, **options)
+
+    # ---- evaluation ---------------------------------------------------------------------------
+    def predict(self, X):
+        """Class labels (N,) for a classifier (argmax of several outputs; one output compared with
+        the threshold), or the outputs (N, K) themselves for regression; 0 samples give 0 rows."""
+        Z = self._logits(self._check_X(X))
+        return self._labels(Z) if self.is_classifier else self._scores(Z)
+
+    def evaluate(self, X, Y, l2=0.0):
+        """(loss, accuracy) on a whole dataset in evaluation mode; accuracy is None for a
+        regression model. With l2 > 0 the loss includes the L2 term."""
+        return self.evaluate_checked(*self.check_data(X, Y), number(l2, "l2"))
+
+    def evaluate_checked(self, X, Y, labels, l2=0.0):
+        """`evaluate` on data from `check_data` (the training loop checks validation data once)."""
+        if len(X) == 0:
+            raise ValueError("evaluate needs at least one sample; received 0")
+        Z = self._logits(X)
+        loss = self._loss_on_logits(Z, Y)[0] + self._l2_penalty(l2)
+        if labels is None:
+            return loss, None
+        return loss, float(np.mean(self._labels(Z) == labels))

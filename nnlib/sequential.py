@@ -1,0 +1,127 @@
+"""`Sequential`: a model made of layers (`nnlib.layers`) applied one after the other."""
+
+import numpy as np
+
+from ._checks import as_float_array
+from .layers import Conv2D, Linear
+from .losses import LOGIT_LOSSES
+from .model import LOSS_NAMES, Model
+
+EVALUATION_CHUNK = 1000  # samples per forward pass in predict and evaluate
+
+
+class Sequential(Model):
+    """Layers applied one after the other, with a loss on the output of the last one.
+
+    layers: a list of layer objects, each placed once (a layer keeps what its last forward pass
+        needs for backward, so one object in two places would give wrong gradients: build one
+        per place, e.g. ReLU() twice). Parameters must all have one dtype.
+    loss: "cross_entropy" (the last layer gives logits (N, K); the loss is the cross-entropy of
+        their softmax, as PyTorch's CrossEntropyLoss; targets are labels or one-hot rows),
+        "binary_cross_entropy" (logits whose sigmoid is compared with targets in [0, 1], as
+        PyTorch's BCEWithLogitsLoss) or "mse" (regression on the last layer's output).
+    seed: None keeps every layer as it was built; a number gives every layer that was built
+        without its own seed (Linear, Conv2D, Dropout) a stream of its own, spawned from this
+        seed, and draws its starting weights again from it.
+    params / grads: every layer's arrays in one dict; a name is the layer's parameter name followed
+        by the number of the layer among those with parameters (W1, b1, W2, b2, ... for a stack of
+        Linear layers, as in MLP; gamma2, beta2 for a BatchNorm in second place).
+    """
+
+    threshold = 0  # one output: a logit >= 0 is a sigmoid probability >= 0.5
+
+    def __init__(self, layers, loss="cross_entropy", seed=None):
+        self.layers = list(layers)
+        for i, layer in enumerate(self.layers):
+            if not all(hasattr(layer, a) for a in ("params", "forward", "backward")):
+                raise TypeError(f"every layer needs params, forward and backward; received "
+                                f"{type(layer).__name__} at position {i}")
+            first = next(j for j, other in enumerate(self.layers) if other is layer)
+            if first != i:
+                raise ValueError(
+                    f"the layer at position {i} ({layer!r}) is the same object as the one at "
+                    f"position {first}: each place in a model needs its own layer object (a "
+                    f"layer keeps its last input for backward), e.g. ReLU() written twice")
+        if loss not in LOSS_NAMES:
+            raise ValueError(f"unknown loss {loss!r}; expected one of: {', '.join(LOSS_NAMES)}")
+        self.loss = loss
+        if seed is not None:
+            for layer, child in zip(self.layers, np.random.SeedSequence(seed).spawn(len(layers))):
+                if getattr(layer, "seed", 0) is None:
+                    layer.reset(child)
+        self._names = []  # (parameter name in params, layer, name in the layer)
+        for layer in [lay for lay in self.layers if lay.params]:
+            number = 1 + len({id(lay) for _, lay, _ in self._names})
+            self._names += [(f"{name}{number}", layer, name) for name in layer.params]
+        self.dtype = self._common_dtype()
+
+    def _common_dtype(self):
+        """The parameters' one dtype (float64 without parameters); mixed dtypes are refused."""
+        dtypes = {}
+        for key, layer, name in self._names:
+            dtypes.setdefault(layer.params[name].dtype, key)
+        if len(dtypes) > 1:
+            found = ", ".join(f"{key} is {dtype}" for dtype, key in dtypes.items())
+            raise ValueError(f"every parameter of a model must have the same dtype; {found}. "
+                             f"Build every layer with the same dtype=...")
+        return np.dtype(next(iter(dtypes), np.float64))
+
+    @property
+    def params(self):
+        return {key: layer.params[name] for key, layer, name in self._names}
+
+    @property
+    def grads(self):
+        return {key: layer.grads[name] for key, layer, name in self._names}
+
+    @property
+    def is_classifier(self):
+        return self.loss != "mse"
+
+    def forward(self, X, training=False):
+        """The last layer's output (logits for the classification losses) for inputs X."""
+        X = as_float_array(X, "X", dtype=self.dtype)
+        for layer in self.layers:
+            X = layer.forward(X, training=training)
+        return X
+
+    # ---- what the base class asks for (nnlib.model) ---------------------------------------------
+    def _check_X(self, X):
+        return as_float_array(X, "X", dtype=self.dtype)
+
+    def _num_outputs(self, X):
+        """K, the width of the last layer's output, found by a forward pass on one sample."""
+        return self._logits(X[:1]).shape[1]
+
+    def _weight_names(self):
+        """The layers' weights "W" (Linear's and Conv2D's), not biases or batch norm's gamma."""
+        return [key for key, _, name in self._names if name == "W"]
+
+    def _logits(self, X, chunk=EVALUATION_CHUNK):
+        """Evaluation-mode outputs, `chunk` samples at a time: a convolution's im2col matrix for
+        a whole test set at once would take gigabytes."""
+        if len(X) <= chunk:
+            return self.forward(X)
+        return np.concatenate([self.forward(X[i:i + chunk]) for i in range(0, len(X), chunk)])
+
+    def _scores(self, Z):
+        return Z
+
+    def _loss_on_logits(self, Z, Y):
+        if Z.shape != Y.shape:
+            raise ValueError(f"the last layer's output has shape {Z.shape} but the targets "
+                             f"have shape {Y.shape}")
+        return LOGIT_LOSSES[self.loss](Z, Y)
+
+    def _backward(self, X, Y):
+        """A training-mode forward pass, the loss, and every layer's backward pass."""
+        Z = self.forward(X, training=True)
+        loss, dY = self._loss_on_logits(Z, Y)
+        for layer in self.layers[:0:-1]:
+            dY = layer.backward(dY)
+        first = self.layers[0]
+        if isinstance(first, Linear | Conv2D):  # nothing below needs the input's gradient
+            first.backward(dY, input_grad=False)
+        else:
+            first.backward(dY)
+        return loss, self.grads, Z
