@@ -4,19 +4,25 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 LAB_ARGS ?=  # e.g. make lab LAB_ARGS="--no-browser --port 8889"
 
-.PHONY: lab test notebooks lint student study graded clean
+.PHONY: lab test notebooks lint student study graded constraints clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 
 # Reinstall when the requirements change; `pip install` is idempotent and keeps what fits.
-$(VENV)/.installed: $(BIN)/activate requirements.txt pyproject.toml
+# Learners get nnlib and JupyterLab; the tests add their tools, at the versions in constraints.txt.
+$(VENV)/.lessons: $(BIN)/activate pyproject.toml
 	$(BIN)/python -m pip install --upgrade pip
-	$(BIN)/python -m pip install -r requirements.txt -e .
+	$(BIN)/python -m pip install -e ".[lessons]"
 	touch $@
 
+$(VENV)/.installed: $(BIN)/activate requirements.txt pyproject.toml constraints.txt
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install -c constraints.txt -r requirements.txt
+	touch $@ $(VENV)/.lessons
+
 # Rooted at the repository, so that the lessons' links to README.md work; opens lesson 1.
-lab: $(VENV)/.installed  ## open the lessons in JupyterLab
+lab: $(VENV)/.lessons  ## open the lessons in JupyterLab
 	$(BIN)/jupyter lab --ServerApp.root_dir=. $(LAB_ARGS) notebooks/01_neurons_and_activations.ipynb
 
 test: $(VENV)/.installed  ## unit tests + every notebook re-executed by nbval
@@ -28,6 +34,12 @@ notebooks: $(VENV)/.installed  ## re-execute every notebook in order and store t
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check nnlib tests tools benchmarks
+
+# After changing what is installed and re-running the notebooks: record the versions used.
+constraints: $(VENV)/.installed
+	{ sed -n '1,3p' constraints.txt; $(BIN)/python -m pip freeze --exclude-editable | \
+		sed "s/$$/ ; python_version == \"$$($(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')\"/"; \
+		} > constraints.txt.tmp && mv constraints.txt.tmp constraints.txt
 
 clean:
 	rm -rf $(VENV)

@@ -384,3 +384,12 @@ class MaxPool2D(Layer):
 
     def __repr__(self):
         return f"MaxPool2D({self.k})"
+
+
+def __getattr__(name):
+    """`from nnlib.layers import Sequential`, where lessons 10 and 11 first found the model, still
+    works: the model itself lives in nnlib.sequential (it imports this module)."""
+    if name == "Sequential":
+        from .sequential import Sequential
+        return Sequential
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -21,6 +21,18 @@ from .labels import one_hot, predicted_labels
 from .losses import check_targets
 
 LOSS_NAMES = ("cross_entropy", "binary_cross_entropy", "mse")
+# Longer names for the same losses, saying that the squashing function is part of the loss
+LOSS_ALIASES = {"softmax_cross_entropy": "cross_entropy",
+                "sigmoid_binary_cross_entropy": "binary_cross_entropy"}
+
+
+def loss_name(loss):
+    """The model loss that `loss` names (one of LOSS_NAMES, or an alias of one), else ValueError."""
+    name = LOSS_ALIASES.get(loss, loss) if isinstance(loss, str) else loss
+    if name not in LOSS_NAMES:
+        raise ValueError(f"unknown loss {loss!r}; expected one of: {', '.join(LOSS_NAMES)} "
+                         f"(or {', '.join(LOSS_ALIASES)})")
+    return name
 
 
 class Model:
@@ -28,6 +40,8 @@ class Model:
 
     loss: "cross_entropy" (softmax probabilities against labels or one-hot rows),
         "binary_cross_entropy" (sigmoid probabilities against targets in [0, 1]) or "mse".
+        Both cross-entropies are computed from the logits together with their softmax or sigmoid,
+        hence their other names "softmax_cross_entropy" and "sigmoid_binary_cross_entropy".
     threshold: a one-output classifier predicts 1 where its score is >= threshold.
     """
 

@@ -12,7 +12,7 @@ import numpy as np
 from ._checks import as_float_array, floating_dtype, init_std, positive_int
 from .activations import ACTIVATIONS, get_activation
 from .losses import LOGIT_LOSSES
-from .model import LOSS_NAMES, Model
+from .model import Model, loss_name
 
 DEFAULT_LOSS = {"softmax": "cross_entropy", "sigmoid": "binary_cross_entropy"}
 FUSED = set(DEFAULT_LOSS.items())  # output and loss computed together from Z^[L]
@@ -56,13 +56,10 @@ class MLP(Model):
         self.layer_sizes = [positive_int(n, f"layer_sizes[{i}]") for i, n in enumerate(sizes)]
         self.hidden_activation = hidden_activation
         self.output_activation = output_activation
-        self.loss = loss or DEFAULT_LOSS.get(output_activation, "mse")
+        self.loss = loss_name(loss or DEFAULT_LOSS.get(output_activation, "mse"))
         # get_activation refuses unknown names, listing the valid ones
         self._f_hidden, self._f_hidden_grad = get_activation(hidden_activation)
         self._f_out, self._f_out_grad = get_activation(output_activation)
-        if self.loss not in LOSS_NAMES:
-            raise ValueError(f"unknown loss {self.loss!r}; expected one of: "
-                             f"{', '.join(LOSS_NAMES)}")
         self._check_combination()
         self.dtype = floating_dtype(dtype)
         self.params = self._initial_params(init, seed)

@@ -5,7 +5,7 @@ import numpy as np
 from ._checks import as_float_array
 from .layers import Conv2D, Linear
 from .losses import LOGIT_LOSSES
-from .model import LOSS_NAMES, Model
+from .model import Model, loss_name
 
 EVALUATION_CHUNK = 1000  # samples per forward pass in predict and evaluate
 
@@ -17,9 +17,10 @@ class Sequential(Model):
         needs for backward, so one object in two places would give wrong gradients: build one
         per place, e.g. ReLU() twice). Parameters must all have one dtype.
     loss: "cross_entropy" (the last layer gives logits (N, K); the loss is the cross-entropy of
-        their softmax, as PyTorch's CrossEntropyLoss; targets are labels or one-hot rows),
-        "binary_cross_entropy" (logits whose sigmoid is compared with targets in [0, 1], as
-        PyTorch's BCEWithLogitsLoss) or "mse" (regression on the last layer's output).
+        their softmax, as PyTorch's CrossEntropyLoss; targets are labels or one-hot rows; also
+        called "softmax_cross_entropy"), "binary_cross_entropy" (logits whose sigmoid is compared
+        with targets in [0, 1], as PyTorch's BCEWithLogitsLoss; "sigmoid_binary_cross_entropy")
+        or "mse" (regression on the last layer's output).
     seed: None keeps every layer as it was built; a number gives every layer that was built
         without its own seed (Linear, Conv2D, Dropout) a stream of its own, spawned from this
         seed, and draws its starting weights again from it.
@@ -42,9 +43,7 @@ class Sequential(Model):
                     f"the layer at position {i} ({layer!r}) is the same object as the one at "
                     f"position {first}: each place in a model needs its own layer object (a "
                     f"layer keeps its last input for backward), e.g. ReLU() written twice")
-        if loss not in LOSS_NAMES:
-            raise ValueError(f"unknown loss {loss!r}; expected one of: {', '.join(LOSS_NAMES)}")
-        self.loss = loss
+        self.loss = loss_name(loss)
         if seed is not None:
             for layer, child in zip(self.layers, np.random.SeedSequence(seed).spawn(len(layers))):
                 if getattr(layer, "seed", 0) is None:

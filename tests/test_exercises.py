@@ -1,10 +1,10 @@
-"""nnlib.exercises: every check prints exactly one line, [pass], [FAIL] or [not done yet], and
+"""nnlib.course.exercises: every check prints one line, [pass], [FAIL] or [not done yet], and
 never raises (unless strict mode is switched on for grading)."""
 
 import numpy as np
 import pytest
 
-from nnlib.exercises import CheckFailed, check_function, check_that, check_value
+from nnlib.course.exercises import CheckFailed, check_function, check_that, check_value
 
 
 def printed(capsys):
@@ -339,7 +339,7 @@ def test_a_large_input_is_described_by_its_shape(capsys):
 
 
 def test_strict_checks_switches_strict_mode_on_without_the_environment(capsys, monkeypatch):
-    from nnlib import exercises
+    from nnlib.course import exercises
 
     monkeypatch.delenv("NNLIB_STRICT_CHECKS", raising=False)
     monkeypatch.setattr(exercises, "_strict", False)

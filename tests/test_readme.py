@@ -11,8 +11,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-API_ROWS = dict(re.findall(r"^\| `nnlib\.(\w+)` \| (.*)$", README, re.M))
-MODULES = sorted(p.stem for p in (ROOT / "nnlib").glob("[a-z]*.py"))
+API_ROWS = dict(re.findall(r"^\| `nnlib\.([\w.]+)` \| (.*)$", README, re.M))
+MODULES = sorted(".".join(p.relative_to(ROOT / "nnlib").with_suffix("").parts)
+                 for p in (ROOT / "nnlib").rglob("[a-z]*.py"))
 
 
 def documented_names(row):

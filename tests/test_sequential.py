@@ -110,7 +110,7 @@ def test_predict_and_evaluate_work_in_chunks_with_the_same_result(rng):
 
 @pytest.mark.parametrize("make, error, message", [
     (lambda: Sequential([Linear(2, 2)], loss="hinge"), ValueError, "unknown loss 'hinge'"),
-    (lambda: Sequential([Linear(2, 2)], loss="softmax_cross_entropy"), ValueError,
+    (lambda: Sequential([Linear(2, 2)], loss="softmax"), ValueError,
      "expected one of: cross_entropy, binary_cross_entropy, mse"),
     (lambda: Sequential([Linear(2, 2), np.tanh]), TypeError,
      "every layer needs params, forward and backward; received ufunc at position 1"),
@@ -211,3 +211,18 @@ def test_evaluate_includes_the_l2_term_and_leaves_batch_norm_unregularised(rng):
     history = model.fit(X, y, epochs=1, batch_size=10, lr=0.0, l2=0.5, verbose=False,
                         validation_data=(X, y))
     assert history["val_loss"][0] == pytest.approx(model.evaluate(X, y, l2=0.5)[0], rel=1e-12)
+
+
+def test_one_loss_vocabulary_for_both_models():
+    assert Sequential([Linear(2, 2)]).loss == "cross_entropy"
+    assert Sequential([Linear(2, 2)], loss="softmax_cross_entropy").loss == "cross_entropy"
+    assert Sequential([Linear(2, 1)],
+                      loss="sigmoid_binary_cross_entropy").loss == "binary_cross_entropy"
+    assert MLP([2, 2]).loss == MLP([2, 2], loss="softmax_cross_entropy").loss == "cross_entropy"
+    assert MLP([2, 1], output_activation="sigmoid").loss == "binary_cross_entropy"
+
+
+def test_sequential_is_found_where_lessons_10_and_11_first_imported_it():
+    from nnlib import layers
+    from nnlib.layers import Sequential as from_layers
+    assert from_layers is Sequential and layers.Sequential is Sequential

@@ -182,7 +182,7 @@ def test_check_cells_are_found_by_tag_or_by_call_and_lose_their_outputs():
         cell.metadata["tags"] = list(cell_tags)
         return cell
 
-    cells = [ran("from nnlib.exercises import check_value"), EXERCISE,
+    cells = [ran("from nnlib.course.exercises import check_value"), EXERCISE,
              ran("check_value(lambda: f(1), 2)"), ran("ex.check_that(f, t)"),
              ran("print('any')", "check"), ran("x = 1  # check_value( in a comment")]
     student = make_student.student_edition(notebook(*cells))

@@ -63,11 +63,11 @@ BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 HIDDEN_MARKERS = {f"<!-- {BEGIN} -->": BEGIN, f"<!-- {END} -->": END}
 CODE_STUB = ["# YOUR CODE HERE", 'raise NotImplementedError("exercise: complete {hint}")']
 TEXT_STUB = ["YOUR ANSWER HERE"]
-CHECKS = {"check_function", "check_value", "check_that"}  # the checks of nnlib.exercises
+CHECKS = {"check_function", "check_value", "check_that"}  # nnlib.course.exercises' checks
 
 # nbgrader takes any line that contains "BEGIN SOLUTION" for a marker; a misspelt marker hides one
 _MARKER_LIKE = re.compile(r"(BEGIN|END) SOLUTION|^#+\s*(begin|end)\s+solution\b", re.IGNORECASE)
-STRICT_LINE = ("from nnlib.exercises import strict_checks; strict_checks()  "
+STRICT_LINE = ("from nnlib.course.exercises import strict_checks; strict_checks()  "
                "# graded: a check that does not pass fails this cell")
 
 INTRO_START = "Each exercise asks you to write a function"
@@ -179,7 +179,7 @@ def clear_regions(source, cell_type="code"):
 
 
 def calls_a_check(source):
-    """Whether the code calls check_function, check_value or check_that (nnlib.exercises)."""
+    """Whether the code calls check_function, check_value or check_that (nnlib.course.exercises)."""
     try:
         tree = _parse(source)
     except SyntaxError:

@@ -7,7 +7,7 @@ temporary copy of the package (the working tree is never touched); a mutant is "
 some test fails, and "survives" when all pass. Survivors point at untested behaviour, or at
 mutations that change nothing observable (e.g. a constant inside an error message).
 
-    python tools/mutate.py                  # a seeded sample of 40 mutants
+    python tools/mutate.py                  # a seeded sample of 60 mutants
     python tools/mutate.py --sample 0       # every mutant (slow)
     python tools/mutate.py --list           # the mutation points, without running anything
 """
@@ -23,11 +23,11 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CORE = ["activations", "losses", "gradcheck", "network", "training", "optim", "metrics", "labels",
-        "layers", "_checks"]
+CORE = ["activations", "losses", "gradcheck", "model", "network", "sequential", "training", "optim",
+        "metrics", "labels", "layers", "_checks"]
 FAST_TESTS = ["test_activations.py", "test_losses.py", "test_gradcheck.py", "test_network.py",
-              "test_training.py", "test_optim.py", "test_metrics.py", "test_labels.py",
-              "test_layers.py"]
+              "test_sequential.py", "test_training.py", "test_optim.py", "test_metrics.py",
+              "test_labels.py", "test_layers.py"]
 SWAPS = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult,
          ast.Pow: ast.Mult, ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt,
          ast.Eq: ast.NotEq, ast.NotEq: ast.Eq, ast.And: ast.Or, ast.Or: ast.And}
@@ -118,7 +118,7 @@ def copy_project(workdir):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sample", type=int, default=40, help="mutants to run (0: all)")
+    parser.add_argument("--sample", type=int, default=60, help="mutants to run (0: all)")
     parser.add_argument("--seed", type=int, default=0, help="seeds the sample")
     parser.add_argument("--timeout", type=float, default=120, help="seconds per mutant")
     parser.add_argument("--list", action="store_true", help="list the mutation points only")

@@ -84,9 +84,16 @@ class _ForbiddenCall(Exception):
     """Raised by the stand-in of a function that the exercise asks the learner not to call."""
 
 
+def _module_name(function):
+    """The name of the module that defines `function` ("" if unknown). NumPy's ufuncs (np.tanh)
+    name none before NumPy 2.1."""
+    module = getattr(function, "__module__", None)
+    return module or ("numpy" if isinstance(function, np.ufunc) else "")
+
+
 def _label(function):
     """How the learner would write the function's name: np.tanh, nnlib.gradcheck.f, or f."""
-    module = getattr(function, "__module__", None) or ""
+    module = _module_name(function)
     name = getattr(function, "__qualname__", function.__name__)
     if module in ("__main__", "builtins", ""):  # defined in the notebook itself
         return name
@@ -104,7 +111,7 @@ def _filled(cell):
 def _owner(function):
     """The class a method is defined in (found through its qualified name), or None."""
     parts = getattr(function, "__qualname__", "").split(".")
-    owner = sys.modules.get(getattr(function, "__module__", None) or "")
+    owner = sys.modules.get(_module_name(function))
     for part in parts[:-1]:
         owner = getattr(owner, part, None)
     return owner if len(parts) > 1 and isinstance(owner, type) else None
@@ -131,7 +138,7 @@ class _Forbidding:
         fn = inspect.unwrap(self.fn)
         namespace = getattr(fn, "__globals__", {})
         cells = [c for c in getattr(fn, "__closure__", None) or () if _filled(c)]
-        homes = [sys.modules.get(getattr(f, "__module__", None) or "") for f in self.forbidden]
+        homes = [sys.modules.get(_module_name(f)) for f in self.forbidden]
         modules = [m for m in (*namespace.values(), *homes) if isinstance(m, types.ModuleType)]
         places = [namespace, *(m for m in {id(m): m for m in modules}.values())]
         for function in self.forbidden:
