@@ -1,5 +1,5 @@
 """What every model shares, whatever computes its outputs: checking a dataset once, class labels,
-the L2 term, evaluation in chunks, prediction and training.
+the L2 term, evaluation, prediction and training.
 
 A model computes logits Z (N, K), the values its loss reads: the pre-activation Z^[L] of an
 `MLP`'s output layer, or the last layer's output in a `Sequential`. A subclass provides

@@ -33,11 +33,12 @@ class Sequential(Model):
 
     def __init__(self, layers, loss="cross_entropy", seed=None):
         self.layers = list(layers)
+        first_place = {}  # id of a layer -> where it first appears
         for i, layer in enumerate(self.layers):
             if not all(hasattr(layer, a) for a in ("params", "forward", "backward")):
                 raise TypeError(f"every layer needs params, forward and backward; received "
                                 f"{type(layer).__name__} at position {i}")
-            first = next(j for j, other in enumerate(self.layers) if other is layer)
+            first = first_place.setdefault(id(layer), i)
             if first != i:
                 raise ValueError(
                     f"the layer at position {i} ({layer!r}) is the same object as the one at "
@@ -45,13 +46,15 @@ class Sequential(Model):
                     f"layer keeps its last input for backward), e.g. ReLU() written twice")
         self.loss = loss_name(loss)
         if seed is not None:
-            for layer, child in zip(self.layers, np.random.SeedSequence(seed).spawn(len(layers))):
-                if getattr(layer, "seed", 0) is None:
-                    layer.reset(child)
-        self._names = []  # (parameter name in params, layer, name in the layer)
-        for layer in [lay for lay in self.layers if lay.params]:
-            number = 1 + len({id(lay) for _, lay, _ in self._names})
-            self._names += [(f"{name}{number}", layer, name) for name in layer.params]
+            streams = np.random.SeedSequence(seed).spawn(len(self.layers))
+            for layer, stream in zip(self.layers, streams):
+                if getattr(layer, "seed", 0) is None:  # a layer of nnlib.layers built unseeded
+                    layer.reset(stream)
+        with_params = [layer for layer in self.layers if layer.params]
+        # (name in params, layer, name in the layer): W1, b1, gamma2, beta2, ...
+        self._names = [(f"{name}{number}", layer, name)
+                       for number, layer in enumerate(with_params, start=1)
+                       for name in layer.params]
         self.dtype = self._common_dtype()
 
     def _common_dtype(self):

@@ -169,4 +169,6 @@ class _Model:
         return (*self.model.loss_and_gradients(X, Y, l2=l2), None)
 
     def _evaluate_checked(self, X, Y, labels, l2):
+        if hasattr(self.model, "evaluate"):
+            return self.model.evaluate(X, Y, l2=l2)
         return self.model.loss_and_gradients(X, Y, l2=l2)[0], None

@@ -5,18 +5,18 @@ from nnlib import losses
 from nnlib.activations import sigmoid, softmax
 from nnlib.gradcheck import numerical_gradient, relative_error
 
-rng = np.random.default_rng(1)
+RNG = np.random.default_rng(1)  # only for the module's fixed data below
 N, K = 5, 3
-LABELS = rng.integers(0, K, size=N)
+LABELS = RNG.integers(0, K, size=N)
 ONE_HOT = np.eye(K)[LABELS]
-PROBS = softmax(rng.normal(size=(N, K)))
-BINARY = rng.integers(0, 2, size=(N, K)).astype(float)
+PROBS = softmax(RNG.normal(size=(N, K)))
+BINARY = RNG.integers(0, 2, size=(N, K)).astype(float)
 
 
 @pytest.mark.parametrize("name, P, Y", [
-    ("mse", rng.normal(size=(N, K)), rng.normal(size=(N, K))),
+    ("mse", RNG.normal(size=(N, K)), RNG.normal(size=(N, K))),
     ("cross_entropy", PROBS, ONE_HOT),
-    ("binary_cross_entropy", sigmoid(rng.normal(size=(N, K))), BINARY),
+    ("binary_cross_entropy", sigmoid(RNG.normal(size=(N, K))), BINARY),
 ])
 def test_loss_gradient_matches_numerical_gradient(name, P, Y):
     loss, loss_grad = losses.get_loss(name)
@@ -29,7 +29,7 @@ def test_loss_gradient_matches_numerical_gradient(name, P, Y):
     (losses.softmax_cross_entropy, softmax),
     (losses.sigmoid_binary_cross_entropy, sigmoid),
 ])
-def test_fused_losses_match_their_parts_and_gradients(fused, activation):
+def test_fused_losses_match_their_parts_and_gradients(fused, activation, rng):
     Z = rng.normal(size=(N, K)) * 3
     Y = ONE_HOT if activation is softmax else BINARY
     loss, dZ = fused(Z, Y)
@@ -109,3 +109,18 @@ def test_float32_gradients_stay_float32(name):
     assert grad(P, Y).dtype == np.float32 and isinstance(loss(P, Y), float)
     for fused in (losses.softmax_cross_entropy, losses.sigmoid_binary_cross_entropy):
         assert fused(P, Y)[1].dtype == np.float32
+
+
+def test_losses_refuse_zero_samples():
+    with pytest.raises(ValueError, match=r"at least one sample; received shape \(0, K\)"):
+        losses.mse(np.zeros((0, 2)), np.zeros((0, 2)))
+    with pytest.raises(ValueError, match="at least one sample"):
+        losses.softmax_cross_entropy(np.zeros((0, 3)), np.zeros(0, dtype=int))
+
+
+def test_huge_finite_float32_inputs_pass_the_finiteness_check_without_a_warning():
+    # their sum overflows float32: the check must not warn (an error under this project's filters)
+    big = np.full((4, 2), 3e38, dtype=np.float32)
+    assert losses.mse(big, big) == 0.0
+    with pytest.raises(ValueError, match="finite; received 1 nan or inf"):
+        losses.mse(np.array([[np.inf, 0.0]], dtype=np.float32), np.zeros((1, 2)))

@@ -327,3 +327,17 @@ def test_predict_and_evaluate_agree_with_the_forward_pass():
     assert acc == np.mean(Y_hat.argmax(axis=1) == y)
     assert loss == pytest.approx(model.loss_and_gradients(X, y)[0], rel=1e-12)
     assert loss == pytest.approx(-np.mean(np.log(Y_hat[np.arange(len(y)), y])), rel=1e-9)
+
+
+def test_predict_on_zero_samples_gives_zero_labels_and_evaluate_refuses():
+    net = MLP([3, 4, 2], seed=0)
+    assert net.predict(np.zeros((0, 3))).shape == (0,)
+    assert MLP([3, 1], output_activation="linear").predict(np.zeros((0, 3))).shape == (0, 1)
+    with pytest.raises(ValueError, match="evaluate needs at least one sample; received 0"):
+        net.evaluate(np.zeros((0, 3)), np.zeros(0, dtype=int))
+
+
+def test_integer_inputs_give_what_float_inputs_give():
+    net = MLP([3, 4, 2], seed=0)
+    X = np.array([[0, 1, 2], [3, 1, 0]])
+    np.testing.assert_array_equal(net.forward(X), net.forward(X.astype(float)))

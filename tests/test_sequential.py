@@ -155,6 +155,8 @@ def test_a_model_seed_gives_every_layer_its_own_stream():
     assert not np.array_equal(*masks)                       # the two dropouts drop other units
     # the He scale is kept when the model draws the weights again
     assert build(0).params["W1"].std() == pytest.approx(np.sqrt(2 / 64), rel=0.05)
+    from_a_generator = Sequential((layer for layer in [Linear(64, 64), ReLU()]), seed=0)
+    np.testing.assert_array_equal(from_a_generator.params["W1"], model.params["W1"])
 
 
 def test_a_model_seed_leaves_layers_seeded_by_hand_alone():
