@@ -124,3 +124,10 @@ def test_huge_finite_float32_inputs_pass_the_finiteness_check_without_a_warning(
     assert losses.mse(big, big) == 0.0
     with pytest.raises(ValueError, match="finite; received 1 nan or inf"):
         losses.mse(np.array([[np.inf, 0.0]], dtype=np.float32), np.zeros((1, 2)))
+
+
+def test_cross_entropy_rows_may_miss_a_sum_of_1_by_rounding_only():
+    Z = np.zeros((1, 2))
+    losses.softmax_cross_entropy(Z, np.array([[0.5, 0.5 + 5e-6]]))  # float32 rounding: accepted
+    with pytest.raises(ValueError, match="off by up to 1.5e-05"):
+        losses.softmax_cross_entropy(Z, np.array([[0.5, 0.5 + 1.5e-5]]))

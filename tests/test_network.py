@@ -313,8 +313,9 @@ def test_float32_is_kept_by_every_pairing(hidden, output, loss):
 
 def test_float32_gradient_check_warns():
     X, Y = toy_batch("softmax")
-    with pytest.warns(UserWarning, match="float32"):
+    with pytest.warns(UserWarning, match="float32") as warned:
         check_gradients(MLP([3, 4, 3], dtype=np.float32), X, Y)
+    assert warned[0].filename == __file__  # the warning points at the caller's line
 
 
 def test_predict_and_evaluate_agree_with_the_forward_pass():

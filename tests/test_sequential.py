@@ -228,3 +228,26 @@ def test_sequential_is_found_where_lessons_10_and_11_first_imported_it():
     from nnlib import layers
     from nnlib.layers import Sequential as from_layers
     assert from_layers is Sequential and layers.Sequential is Sequential
+
+
+class Spy(ReLU):
+    """A ReLU that records the number of samples of every forward pass."""
+
+    def __init__(self):
+        super().__init__()
+        self.sizes = []
+
+    def forward(self, X, training=False):
+        self.sizes.append(len(X))
+        return super().forward(X, training)
+
+
+def test_predict_and_evaluate_forward_at_most_1000_samples_at_a_time(rng):
+    spy = Spy()
+    model = Sequential([Linear(3, 4, seed=0), spy, Linear(4, 2, seed=1)])
+    X, y = rng.normal(size=(2500, 3)), rng.integers(0, 2, size=2500)
+    model.predict(X)
+    assert spy.sizes == [1000, 1000, 500]
+    spy.sizes.clear()
+    model.evaluate(X, y)
+    assert max(spy.sizes) == 1000 and sum(size for size in spy.sizes if size > 1) == 2500
