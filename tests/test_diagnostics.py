@@ -208,7 +208,7 @@ def test_gradient_sample_passes_for_backprop_and_restores_the_parameters(data):
     before = snapshot(net.params)
     result = check_gradient_sample(net, X, y, entries=5)
     assert result.passed and sorted(result.value) == ["W1", "W2", "b1", "b2"]
-    assert max(result.value.values()) < 1e-7
+    assert max(result.value.values()) < 1e-6
     assert_same_params(net.params, before)
     assert check_gradient_sample(net, X, y, entries=5).value == result.value   # seeded
 
@@ -219,8 +219,8 @@ def test_gradient_sample_catches_a_gradient_that_is_slightly_off(data, name):
     buggy = ScaledGradient(MLP([5, 7, 3], hidden_activation="tanh", seed=2), name, 1.001)
     result = check_gradient_sample(buggy, X, y, entries=100)
     assert not result.passed and name in result.message
-    assert [n for n, e in result.value.items() if e >= 1e-6] == [name]
-    assert result.value[name] == pytest.approx(0.001 / 2.001, rel=1e-3)
+    assert [n for n, e in result.value.items() if e >= 1e-4] == [name]
+    assert result.value[name] == pytest.approx(0.001 / 1.001, rel=1e-3)  # entry by entry
 
 
 def test_gradient_sample_checks_every_entry_when_asked_for_as_many(data):
