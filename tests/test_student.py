@@ -300,16 +300,30 @@ def test_regenerating_never_destroys_edits(tmp_path, capsys):
     mine = read(target)
     mine.cells[5].source = mine.cells[5].source.replace("raise NotImplementedError", "return z #")
     nbformat.write(mine, target)
-    for new_name in (".new.ipynb", ".new.ipynb"):  # an unedited .new is replaced again
-        assert make_student.main(["--out", str(out), str(FIXTURE)]) == 0
+    assert make_student.main(["--out", str(out), str(FIXTURE)]) == 0  # the lesson is unchanged
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        f"{target}: kept as it is: it has your edits, and the lesson has not changed since it was "
+        "written")
+    assert not target.with_suffix(".new.ipynb").exists()
+
+    changed = tmp_path / FIXTURE.name                # a new version of the lesson
+    lesson = read(FIXTURE)
+    lesson.cells[0].source += " (revised)"
+    nbformat.write(lesson, changed)
+    for _ in range(2):  # an unedited .new is replaced again, an edited one kept
+        assert make_student.main(["--out", str(out), str(changed)]) == 0
         assert capsys.readouterr().out.splitlines()[-1] == (
-            f"{target.with_suffix(new_name)}: 3 exercises (kept {target.name} as it is: it has "
-            "your edits)")
+            f"{target.with_suffix('.new.ipynb')}: 3 exercises (kept {target.name} as it is: it "
+            "has your edits)")
         assert read(target).cells[5].source == mine.cells[5].source
     edited_new = read(target.with_suffix(".new.ipynb"))
     edited_new.cells[0].source += " (my notes)"
     nbformat.write(edited_new, target.with_suffix(".new.ipynb"))
-    assert make_student.main(["--out", str(out), str(FIXTURE)]) == 0
+    assert make_student.main(["--out", str(out), str(changed)]) == 0
+    assert not (out / "exercise_fixture.new-2.ipynb").exists()   # nothing new to write
+    lesson.cells[0].source += " (again)"
+    nbformat.write(lesson, changed)
+    assert make_student.main(["--out", str(out), str(changed)]) == 0
     assert (out / "exercise_fixture.new-2.ipynb").exists()
     assert read(target.with_suffix(".new.ipynb")).cells[0].source.endswith(" (my notes)")
 

@@ -37,7 +37,8 @@ others.
 
 Regenerating never destroys a learner's work: every edition records a fingerprint of its cells
 (sources, tags, nbgrader settings); an existing file whose cells no longer match its fingerprint
-(someone edited it) is kept as it is, and the new edition is written beside it as NAME.new.ipynb.
+(someone edited it) is kept as it is, and the new edition is written beside it as NAME.new.ipynb,
+when the lesson has changed since that copy was made (otherwise there is nothing new to write).
 """
 
 import argparse
@@ -380,6 +381,25 @@ def edited(path):
     return record.get("fingerprint") != fingerprint(nb)
 
 
+def recorded_fingerprint(path):
+    """The fingerprint of the edition that was written at `path` (None if there is no record)."""
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except (OSError, ValueError):
+        return None
+    return nb.metadata.get("nnlib_edition", {}).get("fingerprint")
+
+
+def already_written(target, edition):
+    """The copy of `target` (itself, or a NAME.new*.ipynb beside it) that was written from this very
+    edition, if any: the lesson has not changed since, so there is nothing new to write."""
+    stem = target.name[: -len(".ipynb")]
+    new = edition.metadata["nnlib_edition"]["fingerprint"]
+    copies = [target, *sorted(target.parent.glob(f"{stem}.new*.ipynb"))]
+    return next((path for path in copies if path.exists() and recorded_fingerprint(path) == new
+                 and edited(path)), None)
+
+
 def free_place(target):
     """Where to write a new edition of `target` without destroying edits: `target` itself when
     it is absent or unedited, else the first absent or unedited of NAME.new.ipynb,
@@ -461,6 +481,11 @@ def main(argv=None):
         print("make_student: nothing written", file=sys.stderr)
         return 1
     for edition, target, count in results:
+        kept = already_written(target, edition)
+        if kept is not None:
+            print(f"{kept}: kept as it is: it has your edits, and the lesson has not changed "
+                  "since it was written")
+            continue
         place, note = free_place(target), ""
         if place != target:
             note = f" (kept {target.name} as it is: it has your edits)"
