@@ -90,7 +90,9 @@ WRONG = {
                             (1, ["return hinge_units_by_search(max_error)"], CALLS)],
     },
     "08": {
-        "leaky_relu_std": [(0, ("(1 + alpha ** 2) * n_in", "n_in"), "with alpha = ")],
+        "leaky_relu_std": [(0, ("(1 + alpha ** 2) * n_in", "n_in"), "with alpha = "),
+                           (1, ("(1 + alpha ** 2) * n_in", "(1 + alpha ** 2) * 500"),
+                            "n_in = 50")],
         "predicted_rms": [(0, ("variances[-1] / 2", "variances[-1]"), "off by a factor")],
         "sgd_update_ratios": [(0, ("lr * np.linalg.norm(grads", "np.linalg.norm(grads"), None)],
     },
