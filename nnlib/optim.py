@@ -18,18 +18,16 @@ from ._checks import number
 
 
 class _Optimizer:
-    """The state every optimiser with memory keeps: one dict of arrays per kind of state, keyed by
-    parameter name, and the parameter arrays that state belongs to."""
+    """What every optimiser with memory shares: its per-parameter state (dicts keyed by parameter
+    name, listed in `state_names`) and the parameter arrays that state belongs to."""
+
+    state_names = ()
 
     def reset(self):
-        """Forget every velocity and average (and Adam's step count), as if newly built."""
+        """Forget every velocity and average, as if newly built."""
         self._owners = {}
-        for store in self._stores():
-            store.clear()
-        self.t = 0
-
-    def _stores(self):
-        return []
+        for name in self.state_names:
+            setattr(self, name, {})
 
     def _claim(self, params):
         """Refuse, before changing anything, parameters other than those the state was made for."""
@@ -68,15 +66,13 @@ class Momentum(_Optimizer):
     sign. nesterov=True steps with g + beta v instead of v: it looks one step ahead along v.
     """
 
+    state_names = ("velocity",)
+
     def __init__(self, lr=0.1, beta=0.9, nesterov=False):
         self.lr = number(lr, "lr")
         self.beta = number(beta, "beta", below=1)
         self.nesterov = bool(nesterov)
-        self.velocity = {}
         self.reset()
-
-    def _stores(self):
-        return [self.velocity]
 
     def step(self, params, grads):
         self._claim(params)
@@ -94,15 +90,13 @@ class RMSProp(_Optimizer):
     mean square of its own gradients: s <- rho s + (1 - rho) g^2; p <- p - lr g / (sqrt(s) + eps).
     """
 
+    state_names = ("square_avg",)
+
     def __init__(self, lr=0.001, rho=0.9, eps=1e-8):
         self.lr = number(lr, "lr")
         self.rho = number(rho, "rho", below=1)
         self.eps = number(eps, "eps")
-        self.square_avg = {}
         self.reset()
-
-    def _stores(self):
-        return [self.square_avg]
 
     def step(self, params, grads):
         self._claim(params)
@@ -125,17 +119,20 @@ class Adam(_Optimizer):
     eps sits outside the square root, added to the corrected sqrt(v_hat), as in PyTorch.
     """
 
+    state_names = ("m", "v")
+
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
         self.lr = number(lr, "lr")
         self.beta1 = number(beta1, "beta1", below=1)
         self.beta2 = number(beta2, "beta2", below=1)
         self.eps = number(eps, "eps")
         self.weight_decay = number(weight_decay, "weight_decay")
-        self.m, self.v = {}, {}
         self.reset()
 
-    def _stores(self):
-        return [self.m, self.v]
+    def reset(self):
+        """Forget both averages and the step count, as if newly built."""
+        super().reset()
+        self.t = 0
 
     def step(self, params, grads):
         self._claim(params)

@@ -145,5 +145,5 @@ def test_float32_parameters_keep_float32_state(make):
     for _ in range(2):
         optimizer.step(params, {"w": np.full(3, 0.5, dtype=np.float32)})
     assert params["w"].dtype == np.float32
-    for store in optimizer._stores():
-        assert all(state.dtype == np.float32 for state in store.values())
+    for name in optimizer.state_names:
+        assert all(state.dtype == np.float32 for state in getattr(optimizer, name).values())
