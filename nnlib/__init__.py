@@ -15,7 +15,7 @@ optim        SGD, Momentum, RMSProp, Adam
 metrics      accuracy, confusion_matrix
 diagnostics  the first checks of a training run
 data, mnist  MNIST (bundled, verified, downloaded if missing) and toy datasets
-exercises    the lessons' exercise checks (the course's harness, not the library)
+course       the course's harness, apart from the library: the exercises' checks (course.exercises)
 plotting     the shared figure style and figures used by several lessons"""
 
 from .network import MLP

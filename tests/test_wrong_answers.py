@@ -105,6 +105,8 @@ WRONG = {
         "softmax_backward": [(0, ("axis=1", "axis=0"), None)],  # summed over the batch
         "fold_batchnorm": [(0, ("(b - running_mean) * scale + beta", "b * scale + beta"), None)],
         "stopping_point": [(0, (">= patience", "> patience"), None)],  # one epoch too late
+        "layer_norm_backward": [(0, ("dX_hat.mean(axis=1, keepdims=True)",  # batch norm's axis
+                                     "dX_hat.mean(axis=0, keepdims=True)"), None)],
     },
     "11": {
         "feature_map_sizes": [(0, ("// s + 1", "// s"), None)],  # the +1 forgotten
