@@ -15,6 +15,7 @@ the optimiser passed in: training and single steps happen on copies.
 
 import copy
 import math
+import textwrap
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,7 +29,8 @@ from .optim import Adam
 class CheckResult:
     """What a check found. `passed`: the verdict; `value`: what was measured (a number, an array
     of losses or a dict per parameter); `message`: one sentence, with a hint when it failed.
-    Printing it gives one line starting with [ok] or [problem]."""
+    Printing it gives a line starting with [ok] or [problem], wrapped at 100 characters (the
+    width of a notebook's column) with the continuation indented."""
 
     name: str
     passed: bool
@@ -36,7 +38,9 @@ class CheckResult:
     message: str
 
     def __str__(self):
-        return f"[{'ok' if self.passed else 'problem'}] {self.name}: {self.message}"
+        return textwrap.fill(f"[{'ok' if self.passed else 'problem'}] {self.name}: {self.message}",
+                             width=100, subsequent_indent="    ", break_long_words=False,
+                             break_on_hyphens=False)
 
 
 def _check_model(model):

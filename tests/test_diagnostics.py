@@ -296,3 +296,10 @@ def test_diagnostics_accept_an_optimiser_already_used_on_the_model(data):
     assert len(check_overfit(net, X, y, steps=3, optimizer=optimizer).value) == 3
     for name, p in net.params.items():
         np.testing.assert_array_equal(p, before[name])
+
+
+def test_a_long_result_prints_within_100_characters_a_line():
+    result = CheckResult("gradient check", False, {}, "a long hint " * 20)
+    lines = str(result).splitlines()
+    assert len(lines) > 1 and lines[0].startswith("[problem] gradient check: a long hint")
+    assert all(len(line) <= 100 for line in lines) and lines[1].startswith("    ")
