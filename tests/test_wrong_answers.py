@@ -113,6 +113,7 @@ WRONG = {
         "conv_backward_one_channel": [(0, ("+= K[u, v] * dY", "= K[u, v] * dY"), None)],
         "max_pool_backward": [(0, ("is_max * dY[:, None, :, None]",  # no mask: dY everywhere
                                    "dY[:, None, :, None] + 0 * is_max"), None)],
+        "receptive_field": [(0, ("(k - 1) * jump", "(k - 1)"), "(k - 1) * jump")],  # no jump
     },
 }
 
