@@ -98,7 +98,9 @@ WRONG = {
     },
     "09": {
         "adagrad_step": [(0, ('state.get("s", 0.0) + g * g',  # RMSProp's average, not a sum
-                              '0.9 * state.get("s", 0.0) + 0.1 * g * g'), "running average")],
+                              '0.9 * state.get("s", 0.0) + 0.1 * g * g'), "running average"),
+                         (1, ('np.sqrt(state["s"]) + eps', 'np.sqrt(state["s"] + eps)'),
+                          "outside the square root")],
         "nesterov_lr_limit": [(0, ("((1 + 2 * beta) * lam_max)", "lam_max"), "too large")],
     },
     "10": {
