@@ -70,8 +70,7 @@ class Linear(Layer):
         super().__init__()
         self.n_in, self.n_out = positive_int(n_in, "n_in"), positive_int(n_out, "n_out")
         self.init, self.dtype = init, floating_dtype(dtype)
-        init_std(init, self.n_in, self.n_out)  # refuse a bad init now
-        self.reset(seed)
+        self.reset(seed)  # refuses a bad init
 
     def reset(self, seed=None):
         self.seed = seed

@@ -18,9 +18,9 @@ import numpy as np
 from . import training
 from ._checks import as_float_array, number
 from .labels import one_hot, predicted_labels
-from .losses import check_targets
+from .losses import LOGIT_LOSSES, check_targets
 
-LOSS_NAMES = ("cross_entropy", "binary_cross_entropy", "mse")
+LOSS_NAMES = tuple(LOGIT_LOSSES)  # "cross_entropy", "binary_cross_entropy", "mse"
 # Longer names for the same losses, saying that the squashing function is part of the loss
 LOSS_ALIASES = {"softmax_cross_entropy": "cross_entropy",
                 "sigmoid_binary_cross_entropy": "binary_cross_entropy"}
