@@ -1,10 +1,13 @@
 """nnlib.course.exercises: every check prints one line, [pass], [FAIL] or [not done yet], and
 never raises (unless strict mode is switched on for grading)."""
 
+import sys
+
 import numpy as np
 import pytest
 
-from nnlib.course.exercises import CheckFailed, check_function, check_that, check_value
+from nnlib.course.exercises import (CheckFailed, check_function, check_that, check_value,
+                                    lines_run)
 
 
 def printed(capsys):
@@ -239,6 +242,44 @@ def test_check_that_not_done_yet_crash_and_broken_test(capsys):
 def test_check_that_whose_test_needs_an_unfinished_exercise(capsys):
     check_that(lambda: 1.0, lambda r: (not_done(r), "never"), name="f")
     assert printed(capsys).startswith("[not done yet] f: this check needs an earlier exercise")
+
+
+def test_check_that_hints_the_slip_whose_result_the_answer_equals(capsys):
+    answer = {"W1": [1.0, 2.0], "W2": (3.0,)}
+    slips = [(lambda: {"W1": [1.0, 2.0]}, "keys differ"),        # structure differs: no match
+             (lambda: {"W1": [1.0, 2.5], "W2": (3.0,)}, "values differ"),
+             (lambda: 1 / 0, "a slip that raises is skipped"),
+             (lambda: {"W1": np.array([1.0, 2.0]), "W2": [3.0 + 1e-13]}, "the lr is missing"),
+             (lambda: answer, "a later match is not used")]
+    check_that(lambda: answer, lambda r: (False, "W1 is off"), name="f", slips=slips)
+    assert printed(capsys) == "[FAIL] f: W1 is off. Hint: the lr is missing"
+    check_that(lambda: answer, lambda r: (True, "fine"), name="f", slips=slips)
+    assert printed(capsys) == "[pass] f: fine"
+    check_that(lambda: [1.0, "a"], lambda r: (False, "off"), name="f",
+               slips=[(lambda: [1.0, "a"], "strings are not compared")])
+    assert printed(capsys) == "[FAIL] f: off"
+
+
+def test_lines_run_counts_the_lines_of_the_learners_cell_only():
+    def per_offset(X, k):
+        total = 0.0
+        for u in range(k):
+            total += np.sum(X[u:])
+        return total
+
+    def per_pixel(X, k):
+        total = 0.0
+        for x in X.ravel():
+            total += x
+        return total
+
+    X, before = np.ones((40, 40)), sys.gettrace()    # a coverage tool's tracer, if any
+    assert lines_run(per_offset, X, 3) == 2 + 2 * 3 + 1      # NumPy's lines are not counted
+    assert lines_run(per_pixel, X, 3) == 2 + 2 * 1600 + 1
+    assert sys.gettrace() is before                            # the tracer is removed
+    with pytest.raises(ZeroDivisionError):
+        lines_run(lambda: 1 / 0)
+    assert sys.gettrace() is before
 
 
 # --- strict mode, for graders -------------------------------------------------------------------

@@ -328,14 +328,27 @@ def check_value(fn, expected, name=None, rtol=1e-6, atol=1e-9, forbid=(), slips=
     _report(PASS, name, "correct")
 
 
-def check_that(fn, test, name=None, forbid=()):
+def _same(result, other):
+    """Whether two results agree to round-off: numbers and arrays, or dicts, lists and tuples of
+    them (compared item by item)."""
+    if isinstance(other, dict):
+        return (isinstance(result, dict) and result.keys() == other.keys()
+                and all(_same(result[key], other[key]) for key in other))
+    if isinstance(other, (list, tuple)) and _numbers(other) is None:
+        return (isinstance(result, (list, tuple)) and len(result) == len(other)
+                and all(map(_same, result, other)))
+    return _numbers(result) is not None and _compare(result, other, 1e-9, 1e-12) is None
+
+
+def check_that(fn, test, name=None, forbid=(), slips=()):
     """For open-ended exercises: call fn(), then test(result), which returns (ok, message).
 
     Example, a network that must learn XOR:
         check_that(train_xor, lambda model: (accuracy(...) == 1, f"accuracy {...}"))
     The message is printed on a pass and on a fail alike, so it should state the measured figure.
     `test` may also return a plain bool (then a generic message is printed). `forbid` as in
-    check_function.
+    check_function. `slips`: pairs (wrong_fn, hint); wrong_fn() returns what fn() would return
+    with a common mistake, and a failing result equal to it gets the hint.
     """
     name = name or getattr(fn, "__name__", "your answer")
     result, problem = _call(fn, (), forbid)
@@ -354,4 +367,36 @@ def check_that(fn, test, name=None, forbid=()):
         hint = " (your function returned None: is a `return` missing?)" if result is None else ""
         return _report(FAIL, name, f"the result could not be checked ({type(error).__name__}: "
                                    f"{error}){hint}")
+    if not ok:
+        for slip, hint in slips:
+            try:
+                if _same(result, slip()):
+                    message = f"{message}. Hint: {hint}"
+                    break
+            except Exception:  # a slip that does not apply
+                continue
     _report(PASS if ok else FAIL, name, message)
+
+
+def lines_run(fn, *args):
+    """How many lines of Python the call fn(*args) runs in the file (the notebook cell) that
+    defines fn; the code it calls elsewhere (NumPy, nnlib) is not counted. A loop over the
+    pixels of a 40 x 40 image runs thousands; a loop over a 3 x 3 kernel's offsets, a few dozen."""
+    home = inspect.unwrap(fn).__code__.co_filename
+    count = 0
+
+    def tracer(frame, event, arg):
+        nonlocal count
+        if frame.f_code.co_filename != home:
+            return None
+        if event == "line":
+            count += 1
+        return tracer
+
+    previous = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        fn(*args)
+    finally:
+        sys.settrace(previous)
+    return count
