@@ -20,7 +20,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 ALLOWED = json.loads((ROOT / "tests" / "numbers_allowed.json").read_text(encoding="utf-8"))
 
 # a decimal, a percentage or a ratio written with x or ×; a range of two of them
-NUMBER = r"\d[\d,]*(?:\.\d+)?"
+NUMBER = r"\d[\d,]*(?:\.\d+)?(?:e[-+]?\d+)?"
 REPORTED = re.compile(rf"(?<![\w.])({NUMBER})(?:\s?[–-]\s?({NUMBER}))?(\s?%|\s?[x×](?!\w))?")
 NOT_READ = [
     r"```.*?```", r"`[^`]*`",                       # code
@@ -30,6 +30,7 @@ NOT_READ = [
     r"(?:[Ss]ections?|§|[Ll]essons?|[Ee]xercises?|[Cc]ells?|[Ff]igures?|[Tt]ables?|"
     r"[Ee]quations?|[Ss]teps?|[Aa]lgorithm|[Vv]ol\.|[Vv]olume|pp\.|[Pp]ages?|[Cc]hapters?)"
     r"\s+\d[\d.,–-]*(?:\s*(?:and|or|to)\s+\d[\d.]*)?",  # references
+    r"§\s*\d[\d.]*",
     r"\b(?:19|20)\d\d[a-z]?\b",                        # years
     r"\b\d+\.\d+\.\d+\b",                               # versions: NumPy 2.4.6
     r"\b[A-Z][A-Za-z]*-\d\w*",                          # names with numbers: LeNet-5, MNIST-1D
@@ -65,13 +66,20 @@ def decimals_of(literal):
     return len(literal.split(".")[1]) if "." in literal else 0
 
 
+def half_unit(literal):
+    """Half a unit in the last place the prose gives: 0.253 -> 0.0005, 2.8e-04 -> 0.05e-04."""
+    mantissa, _, exponent = literal.replace(",", "").partition("e")
+    return 0.5 * 10.0 ** (int(exponent or 0) - decimals_of(mantissa)) * (1 + 1e-9)
+
+
 def is_bound(literal, percent, printed, code):
     """True if the prose number `literal` is a printed value (rounded to the decimals the prose
     gives; for a percentage, also a printed fraction) or a setting written in the code."""
     if re.search(rf"(?<![\w.]){re.escape(literal)}(?!\w)", code):
         return True
-    value, d = float(literal.replace(",", "")), decimals_of(literal)
-    half = 0.5 * 10.0**-d * (1 + 1e-9)
+    value, d, half = float(literal.replace(",", "")), decimals_of(literal), half_unit(literal)
+    if "e" in literal:  # scientific notation: compared at the precision the prose gives
+        return any(abs(abs(number) - value) <= half for number, _ in printed)
     for number, decimals in printed:
         if decimals >= d and abs(abs(number) - value) <= half:
             return True
@@ -117,3 +125,18 @@ def test_every_allowed_number_is_still_in_its_lesson():
         gone = [n for n in numbers if n.rstrip("%×x").split("–")[0] not in prose]
         assert gone == [], f"{name}: allowed numbers no longer in the text: {gone}"
         assert all(reason.strip() for reason in numbers.values()), name
+
+
+def test_the_reader_binds_rounded_and_scientific_numbers_and_skips_references(tmp_path):
+    def lesson(prose, printed):
+        cells = [{"cell_type": "markdown", "source": prose},
+                 {"cell_type": "code", "source": "lr = 0.05",
+                  "outputs": [{"output_type": "stream", "text": printed}]}]
+        path = tmp_path / "lesson.ipynb"
+        path.write_text(json.dumps({"cells": cells}), encoding="utf-8")
+        return unbound_numbers(path)
+
+    assert lesson("loss 0.253, rate 0.05, §4.3, ratio 2.8e-04", "0.2531 2.8e-04") == []
+    assert lesson("loss 0.254 and 98.6 %", "0.2531 0.98612") == ["0.254"]
+    assert lesson("ratio 2.8e-04 and 3.1e-04", "2.8e-04") == ["3.1e-04"]
+    assert lesson("took 8.8–11.0 s", "9.3 s") == []

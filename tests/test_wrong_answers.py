@@ -90,29 +90,41 @@ WRONG = {
                             (1, ["return hinge_units_by_search(max_error)"], CALLS)],
     },
     "08": {
-        "leaky_relu_std": [(0, ("(1 + alpha ** 2) * n_in", "n_in"), "with alpha = "),
+        "leaky_relu_std": [(0, ("(1 + alpha ** 2) * n_in", "(1 + alpha) * n_in"), "square alpha"),
                            (1, ("(1 + alpha ** 2) * n_in", "(1 + alpha ** 2) * 500"),
                             "n_in = 50")],
-        "predicted_rms": [(0, ("variances[-1] / 2", "variances[-1]"), "off by a factor")],
-        "sgd_update_ratios": [(0, ("lr * np.linalg.norm(grads", "np.linalg.norm(grads"), None)],
+        "predicted_rms": [(0, ("variances[-1] / 2", "variances[-1]"),
+                           "E[a^2] = E[z^2] / 2")],
+        "sgd_update_ratios": [(0, ("lr * np.linalg.norm(grads", "np.linalg.norm(grads"),
+                               "multiply by lr")],
     },
     "09": {
         "adagrad_step": [(0, ('state.get("s", 0.0) + g * g',  # RMSProp's average, not a sum
                               '0.9 * state.get("s", 0.0) + 0.1 * g * g'), "running average"),
                          (1, ('np.sqrt(state["s"]) + eps', 'np.sqrt(state["s"] + eps)'),
                           "outside the square root")],
-        "nesterov_lr_limit": [(0, ("((1 + 2 * beta) * lam_max)", "lam_max"), "too large")],
+        "nesterov_lr_limit": [(0, ("((1 + 2 * beta) * lam_max)", "lam_max"),
+                               "plain momentum's limit")],
     },
     "10": {
         "softmax_backward": [(0, ("axis=1", "axis=0"), None)],  # summed over the batch
-        "fold_batchnorm": [(0, ("(b - running_mean) * scale + beta", "b * scale + beta"), None)],
+        "fold_batchnorm": [(0, ("(b - running_mean) * scale + beta", "b * scale + beta"),
+                            "subtracts the running mean"),
+                           (1, ("np.sqrt(running_var + eps)", "np.sqrt(running_var)"),
+                            "keep the eps")],
         "stopping_point": [(0, (">= patience", "> patience"), None)],  # one epoch too late
         "layer_norm_backward": [(0, ("dX_hat.mean(axis=1, keepdims=True)",  # batch norm's axis
                                      "dX_hat.mean(axis=0, keepdims=True)"), None)],
     },
     "11": {
         "feature_map_sizes": [(0, ("// s + 1", "// s"), None)],  # the +1 forgotten
-        "conv_backward_one_channel": [(0, ("+= K[u, v] * dY", "= K[u, v] * dY"), None)],
+        "conv_backward_one_channel": [
+            (0, ("+= K[u, v] * dY", "= K[u, v] * dY"), "do not overwrite"),
+            (1, ["H_out, W_out = dY.shape", "dX, dK = np.zeros_like(X), np.zeros_like(K)",
+                 "for i in range(H_out):", "    for j in range(W_out):",
+                 "        dK += dY[i, j] * X[i:i + len(K), j:j + len(K)]",
+                 "        dX[i:i + len(K), j:j + len(K)] += dY[i, j] * K",
+                 "return dX, dK"], "not the pixels")],
         "max_pool_backward": [(0, ("is_max * dY[:, None, :, None]",  # no mask: dY everywhere
                                    "dY[:, None, :, None] + 0 * is_max"), None)],
         "receptive_field": [(0, ("(k - 1) * jump", "(k - 1)"), "(k - 1) * jump")],  # no jump
