@@ -115,6 +115,9 @@ WRONG = {
         "stopping_point": [(0, (">= patience", "> patience"), None)],  # one epoch too late
         "layer_norm_backward": [(0, ("dX_hat.mean(axis=1, keepdims=True)",  # batch norm's axis
                                      "dX_hat.mean(axis=0, keepdims=True)"), None)],
+        "dropout_output_moments": [(0, ("p / (1 - p) * np.sum", "p * (1 - p) * np.sum"),
+                                    "Var(m_i) = E[m_i^2] - 1"),
+                                   (1, ["return moments_over_all_masks(x, w, p)"], CALLS)],
     },
     "11": {
         "feature_map_sizes": [(0, ("// s + 1", "// s"), None)],  # the +1 forgotten
