@@ -1,6 +1,7 @@
 """nnlib.course.exercises: every check prints one line, [pass], [FAIL] or [not done yet], and
 never raises (unless strict mode is switched on for grading)."""
 
+import functools
 import sys
 
 import numpy as np
@@ -415,3 +416,82 @@ def test_forbidden_method_and_class(capsys):
     check_function(builds_a_net, lambda X, Y: reference, [(X, Y)], forbid=[MLP], name="g")
     assert printed(capsys).startswith("[FAIL] g: your code calls nnlib.network.MLP,")
     assert net.loss_and_gradients(X, Y)[0] > 0 and MLP.__name__ == "MLP"  # restored
+
+
+# --- forbidden functions kept out of sight: found by what runs, not by the names looked up ---
+
+KEPT = {"t": np.tanh}                                       # a module-level dict holding np.tanh
+
+
+def test_a_forbidden_ufunc_kept_in_a_default_argument_a_list_or_a_dict_is_found(capsys):
+    def in_a_default(z, t=np.tanh):
+        return t(z)
+
+    in_a_list = [np.tanh]
+
+    def in_a_closure(z):
+        return in_a_list[0](z)
+
+    def in_a_global_dict(z):
+        return KEPT["t"](z)
+
+    z = np.linspace(-2.0, 2.0, 5)
+    for fn in (in_a_default, in_a_closure, in_a_global_dict):
+        check_function(fn, np.tanh, [z], forbid=[np.tanh], name="t")
+        assert printed(capsys).startswith("[FAIL] t: your code calls np.tanh"), fn.__name__
+    unrelated = {"s": np.sin}                                 # other ufuncs kept are fine
+
+    def honest(z):
+        return (np.exp(2 * z) - 1) / (np.exp(2 * z) + 1) + 0 * unrelated["s"](0)
+
+    check_function(honest, np.tanh, [z], forbid=[np.tanh], name="t")
+    assert printed(capsys).startswith("[pass]")
+
+
+def test_a_forbidden_python_function_is_seen_when_it_runs_however_it_was_reached(capsys):
+    from nnlib import activations
+    saved = {"tanh": activations.tanh}
+
+    def by_a_saved_copy(z, kept=(saved,)):
+        return kept[0]["tanh"](z)
+
+    def by_a_partial(z):
+        return functools.partial(saved["tanh"])(z)
+
+    z = np.linspace(-1.0, 1.0, 4)
+    for fn in (by_a_saved_copy, by_a_partial):
+        check_function(fn, np.tanh, [z], forbid=[activations.tanh], name="t")
+        assert printed(capsys).startswith("[FAIL] t: your code calls nnlib.activations.tanh")
+
+
+def test_a_forbidden_class_or_module_covers_every_path_through_it(capsys):
+    from nnlib import MLP, gradcheck
+
+    X, y = np.ones((4, 2)), np.array([0, 1, 0, 1])
+    net = MLP([2, 3, 2], seed=0)
+    reference = net.loss_and_gradients(X, y)[1]["b2"]
+
+    def through_another_method(X, y):                        # a method MLP inherits
+        return net.loss_gradients_labels(X, np.eye(2)[y])[1]["b2"]
+
+    check_function(through_another_method, lambda X, y: reference, [(X, y)], forbid=[MLP],
+                   name="g")
+    assert printed(capsys).startswith("[FAIL] g: your code calls nnlib.network.MLP")
+    keep = gradcheck.numerical_gradient
+
+    def through_a_module(X, y):
+        return keep(lambda b: float(np.sum(b ** 2)), np.ones(2))
+
+    check_function(through_a_module, lambda X, y: 2 * np.ones(2), [(X, y)], forbid=[gradcheck],
+                   name="n")
+    assert printed(capsys).startswith("[FAIL] n: your code calls nnlib.gradcheck")
+
+
+def test_switching_the_watch_off_fails_the_check(capsys):
+    def unwatched(z):
+        sys.setprofile(None)
+        return np.tanh(z)
+
+    check_function(unwatched, np.tanh, [np.zeros(2)], forbid=[np.tanh], name="u")
+    assert printed(capsys).startswith("[FAIL] u: your code calls sys.setprofile")
+    assert sys.getprofile() is None

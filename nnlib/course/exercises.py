@@ -16,9 +16,11 @@ job over handed-in notebooks, for instance).
 """
 
 import copy
+import functools
 import inspect
 import os
 import sys
+import threading
 import types
 
 import numpy as np
@@ -117,31 +119,135 @@ def _owner(function):
     return owner if len(parts) > 1 and isinstance(owner, type) else None
 
 
+# Calls that would switch off the watch of _Forbidding; always refused while a check runs.
+_UNWATCHING = (sys.setprofile, sys.settrace, threading.setprofile, threading.settrace)
+
+
+def _codes_of(function):
+    """The code objects whose running means that `function` runs: a function's or a method's own;
+    for a class, those of every method it defines (so an instance cannot be built or used)."""
+    members = vars(function).values() if isinstance(function, type) else [function]
+    codes = []
+    for member in members:
+        member = getattr(member, "__func__", member)            # staticmethod, bound method
+        parts = [member.fget, member.fset, member.fdel] if isinstance(member, property) else [member]
+        for part in parts:
+            try:
+                code = getattr(inspect.unwrap(part), "__code__", None)
+            except ValueError:                                     # a cycle of __wrapped__
+                code = None
+            if isinstance(code, types.CodeType):
+                codes.append(code)
+    return codes
+
+
+def _kept_references(fn, limit=2000):
+    """Every object that `fn` keeps within reach without looking it up in a module: its default
+    arguments, its closure, the globals its code names, and what those hold in turn (lists,
+    tuples, dicts, sets, functools.partial objects and the functions they lead to). A reference
+    tucked away there (`def f(z, t=np.tanh)`, `helpers = [np.tanh]`) is found however it is named."""
+    seen, stack, found = set(), [fn], []
+    while stack and len(seen) < limit:
+        obj = stack.pop()
+        if id(obj) in seen or isinstance(obj, (types.ModuleType, type, str, bytes, np.ndarray)):
+            continue
+        seen.add(id(obj))
+        found.append(obj)
+        if isinstance(obj, dict):
+            stack.extend(obj.values())
+        elif isinstance(obj, (list, tuple, set, frozenset)):
+            stack.extend(obj)
+        elif isinstance(obj, functools.partial):
+            stack.extend([obj.func, *obj.args, *obj.keywords.values()])
+        elif isinstance(obj, types.MethodType):
+            stack.extend([obj.__func__, obj.__self__])
+        elif isinstance(obj, types.FunctionType):
+            stack.extend(obj.__defaults__ or ())
+            stack.extend((obj.__kwdefaults__ or {}).values())
+            stack.extend(c.cell_contents for c in obj.__closure__ or () if _filled(c))
+            codes = [obj.__code__]
+            while codes:
+                code = codes.pop()
+                stack.extend(obj.__globals__[name] for name in code.co_names
+                             if name in obj.__globals__)
+                codes.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
+    return found
+
+
 class _Forbidding:
-    """While active, every binding of each forbidden function that the learner's code can reach
-    (a name in the function's globals, an attribute of a module it can see, the function's own
-    module, the class of a method) is replaced by a stand-in that records the call and raises
-    _ForbiddenCall. A forbidden class cannot be instantiated."""
+    """While active, a call to a forbidden function is caught however the learner's code reaches
+    it, in three ways:
+    - every binding of the function that the code can look up (a name in its globals, an
+      attribute of a module it can see, the function's own module, the class of a method) is
+      replaced by a stand-in that records the call and raises _ForbiddenCall;
+    - a profile hook (sys.setprofile) records every call of the function's code, so a copy kept
+      anywhere (a default argument, a list, an object, another library function that calls it)
+      is seen too; a forbidden class forbids all its methods, a forbidden module every function
+      written in it; calls that would switch the hook off are refused;
+    - functions written in C (NumPy's ufuncs, such as np.tanh) are invisible to the hook: a
+      reference to one kept out of sight (see _kept_references) counts as a call."""
 
     def __init__(self, fn, forbidden):
         self.fn, self.forbidden, self.called, self._undo = fn, list(forbidden), [], []
+        self._codes, self._files, self._builtins = {}, {}, {}
 
     def _stand_in(self, function):
         def stand_in(*args, **kwargs):
-            self.called.append(function)
+            self._record(function)
             raise _ForbiddenCall(_label(function))
         return stand_in
+
+    def _record(self, function):
+        if function not in self.called:
+            self.called.append(function)
+
+    def _profile(self, frame, event, arg):
+        if not self._watching:                          # __exit__ is switching the hook off
+            return
+        if event == "call":
+            code = frame.f_code
+            function = self._codes.get(code) or self._files.get(code.co_filename)
+        elif event == "c_call":
+            function = self._builtins.get(id(arg))
+        else:
+            return
+        if function is not None:
+            self._record(function)
 
     def __enter__(self):
         if not self.forbidden:
             return self
+        for function in self.forbidden:
+            if isinstance(function, types.ModuleType):
+                self._files[getattr(function, "__file__", None)] = function
+            elif isinstance(function, (types.BuiltinFunctionType, np.ufunc)):
+                self._builtins[id(function)] = function
+            else:
+                self._codes.update(dict.fromkeys(_codes_of(function), function))
+        self._files.pop(None, None)
+        for function in _UNWATCHING:
+            if isinstance(function, types.BuiltinFunctionType):
+                self._builtins[id(function)] = function
+            else:
+                self._codes.update(dict.fromkeys(_codes_of(function), function))
+        hidden = {id(f): f for f in self.forbidden if isinstance(f, np.ufunc)}
+        for obj in _kept_references(self.fn) if hidden else ():
+            if id(obj) in hidden:
+                self._record(hidden[id(obj)])
+        self._replace_bindings()
+        self._previous_profile, self._watching = sys.getprofile(), True
+        sys.setprofile(self._profile)
+        return self
+
+    def _replace_bindings(self):
         fn = inspect.unwrap(self.fn)
         namespace = getattr(fn, "__globals__", {})
         cells = [c for c in getattr(fn, "__closure__", None) or () if _filled(c)]
-        homes = [sys.modules.get(_module_name(f)) for f in self.forbidden]
+        functions = [f for f in self.forbidden if not isinstance(f, types.ModuleType)]
+        homes = [sys.modules.get(_module_name(f)) for f in functions]
         modules = [m for m in (*namespace.values(), *homes) if isinstance(m, types.ModuleType)]
         places = [namespace, *(m for m in {id(m): m for m in modules}.values())]
-        for function in self.forbidden:
+        for function in functions:
             stand_in = self._stand_in(function)
             owner = _owner(function)
             if owner is not None:
@@ -154,7 +260,6 @@ class _Forbidding:
                 items = place.items() if isinstance(place, dict) else vars(place).items()
                 for key in [key for key, value in items if value is function]:
                     self._set(place, key, stand_in)
-        return self
 
     def _set(self, place, key, value):
         if isinstance(place, dict):
@@ -165,6 +270,9 @@ class _Forbidding:
             setattr(place, key, value)
 
     def __exit__(self, *exc):
+        if self.forbidden:
+            self._watching = False
+            sys.setprofile(self._previous_profile)
         for place, key, value in reversed(self._undo):
             if isinstance(place, dict):
                 place[key] = value
