@@ -130,7 +130,8 @@ def _codes_of(function):
     codes = []
     for member in members:
         member = getattr(member, "__func__", member)            # staticmethod, bound method
-        parts = [member.fget, member.fset, member.fdel] if isinstance(member, property) else [member]
+        is_property = isinstance(member, property)
+        parts = [member.fget, member.fset, member.fdel] if is_property else [member]
         for part in parts:
             try:
                 code = getattr(inspect.unwrap(part), "__code__", None)
@@ -145,7 +146,7 @@ def _kept_references(fn, limit=2000):
     """Every object that `fn` keeps within reach without looking it up in a module: its default
     arguments, its closure, the globals its code names, and what those hold in turn (lists,
     tuples, dicts, sets, functools.partial objects and the functions they lead to). A reference
-    tucked away there (`def f(z, t=np.tanh)`, `helpers = [np.tanh]`) is found however it is named."""
+    tucked away there (`def f(z, t=np.tanh)`, `helpers = [np.tanh]`) is found, whatever its name."""
     seen, stack, found = set(), [fn], []
     while stack and len(seen) < limit:
         obj = stack.pop()
