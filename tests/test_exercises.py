@@ -7,8 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from nnlib.course.exercises import (CheckFailed, check_function, check_that, check_value,
-                                    lines_run)
+from nnlib.course.exercises import CheckFailed, check_function, check_that, check_value, lines_run
 
 
 def printed(capsys):

@@ -58,12 +58,14 @@ def course(tmp_path_factory):
         "c.ExecutePreprocessor.timeout = 300\n")
     for path in LESSONS:  # every lesson's graded edition goes through generate_assignment
         assignment = f"lesson{path.name[:2]}"
-        assert make_student.main(["--graded", "--out", str(course / "source" / assignment),
+        assert make_student.main(["--graded", "--allow-placeholder", "--out",
+                                  str(course / "source" / assignment),
                                   str(path)]) == 0
         nbgrader(course, "generate_assignment", assignment)
         assert (course / "release" / assignment / path.name).exists()
 
-    assert make_student.main(["--graded", "--out", str(course / "source" / "lesson"),
+    assert make_student.main(["--graded", "--allow-placeholder", "--out",
+                              str(course / "source" / "lesson"),
                               str(FIXTURE), str(LESSON1)]) == 0
     nbgrader(course, "generate_assignment", "lesson")
     released = course / "release" / "lesson"

@@ -31,6 +31,7 @@ NOT_READ = [
     r"[Ee]quations?|[Ss]teps?|[Aa]lgorithm|[Vv]ol\.|[Vv]olume|pp\.|[Pp]ages?|[Cc]hapters?)"
     r"\s+\d[\d.,–-]*(?:\s*(?:and|or|to)\s+\d[\d.]*)?",  # references
     r"§\s*\d[\d.]*",
+    r"\b(?:CC BY(?:-SA)?|Attribution) \d\.\d",            # licences: CC BY 4.0
     r"\b(?:19|20)\d\d[a-z]?\b",                        # years
     r"\b\d+\.\d+\.\d+\b",                               # versions: NumPy 2.4.6
     r"\b[A-Z][A-Za-z]*-\d\w*",                          # names with numbers: LeNet-5, MNIST-1D

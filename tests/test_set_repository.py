@@ -45,3 +45,21 @@ def test_set_up_cell_is_added_once_then_updated():
     assert set_repository.with_setup_cell(nb, "https://example.org/b")
     assert len(nb.cells) == 3 and "https://example.org/b" in nb.cells[1].source
     compile(nb.cells[1].source, "set-up cell", "exec")
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
+def test_lesson_ends_with_its_licence_and_attribution(path):
+    nb = nbformat.read(path, as_version=4)
+    assert nb.cells[-1].source == set_repository.ATTRIBUTION.format(url=URL), (
+        f"run python tools/set_repository.py --notebook {path.relative_to(ROOT)}")
+    tagged = [c for c in nb.cells if "attribution" in c.metadata.get("tags", [])]
+    assert tagged == [nb.cells[-1]]
+
+
+def test_attribution_cell_is_added_once_then_updated():
+    nb = new_notebook(cells=[new_markdown_cell("# T"), new_code_cell("x = 1")])
+    assert set_repository.with_attribution_cell(nb, "https://example.org/a")
+    assert not set_repository.with_attribution_cell(nb, "https://example.org/a")
+    assert set_repository.with_attribution_cell(nb, "https://example.org/b")
+    assert len(nb.cells) == 3 and "(https://example.org/b)" in nb.cells[-1].source
+    assert "CC BY 4.0" in nb.cells[-1].source and "MIT" in nb.cells[-1].source

@@ -239,6 +239,21 @@ def test_command_warns_about_ordinary_cells_that_use_an_exercise(tmp_path, capsy
     assert "calls f(), an exercise" in capsys.readouterr().err
 
 
+def test_graded_edition_is_refused_while_the_repository_address_is_the_placeholder(tmp_path,
+                                                                                  capsys):
+    lesson = tmp_path / "01_x.ipynb"
+    nb = read(FIXTURE)
+    nb.cells.append(new_markdown_cell(f"From {make_student.PLACEHOLDER}nn-from-scratch."))
+    nbformat.write(nb, lesson)
+    out = tmp_path / "out"
+    assert make_student.main(["--graded", "--out", str(out), str(lesson)]) == 1
+    assert "python tools/set_repository.py URL" in capsys.readouterr().err
+    assert not out.exists()
+    assert make_student.main(["--graded", "--allow-placeholder", "--out", str(out),
+                              str(lesson)]) == 0
+    assert make_student.main(["--out", str(tmp_path / "student"), str(lesson)]) == 0
+
+
 def test_graded_edition_keeps_solutions_and_adds_nbgraders_metadata(tmp_path):
     assert make_student.main(["--graded", "--out", str(tmp_path), str(FIXTURE)]) == 0
     nb = read(tmp_path / FIXTURE.name)

@@ -65,6 +65,7 @@ HIDDEN_MARKERS = {f"<!-- {BEGIN} -->": BEGIN, f"<!-- {END} -->": END}
 CODE_STUB = ["# YOUR CODE HERE", 'raise NotImplementedError("exercise: complete {hint}")']
 TEXT_STUB = ["YOUR ANSWER HERE"]
 CHECKS = {"check_function", "check_value", "check_that"}  # nnlib.course.exercises' checks
+PLACEHOLDER = "https://github.com/OWNER/"  # pyproject.toml's address until set_repository.py
 
 # nbgrader takes any line that contains "BEGIN SOLUTION" for a marker; a misspelt marker hides one
 _MARKER_LIKE = re.compile(r"(BEGIN|END) SOLUTION|^#+\s*(begin|end)\s+solution\b", re.IGNORECASE)
@@ -444,6 +445,9 @@ def main(argv=None):
     parser.add_argument("--graded", "--nbgrader", action="store_true",
                         help="write the graded editions (nbgrader source notebooks: solutions "
                              "kept, nbgrader cell metadata added) instead of student editions")
+    parser.add_argument("--allow-placeholder", action="store_true",
+                        help="write graded editions even though the repository's address is "
+                             "still the placeholder (for a trial, not for release)")
     args = parser.parse_args(argv)
     paths = args.notebooks or sorted(NOTEBOOKS.glob("[0-9]*.ipynb"))
     edition_name = "graded" if args.graded else "student"
@@ -454,6 +458,11 @@ def main(argv=None):
         return 1
 
     results, errors = [], []
+    if args.graded and not args.allow_placeholder:
+        errors += [f"{path}: the repository's address is still the placeholder {PLACEHOLDER}...; "
+                   "before releasing, run python tools/set_repository.py URL with your copy's "
+                   "address (or pass --allow-placeholder for a trial)"
+                   for path in paths if PLACEHOLDER in path.read_text(encoding="utf-8")]
     for path in paths:
         target = out / path.name
         try:

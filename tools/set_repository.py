@@ -1,6 +1,7 @@
 """The repository's URL lives in one place, pyproject.toml's [project.urls] Repository; this tool
 copies it to where a hosted notebook or a reader needs it: the set-up cell of every lesson (added
-as the lesson's first code cell when missing) and the README's install line for hosted notebooks.
+as the lesson's first code cell when missing), its licence and attribution cell (added as its last
+cell when missing) and the README's install line for hosted notebooks.
 
 Usage:
     python tools/set_repository.py URL     set the URL in pyproject.toml, then copy it
@@ -48,6 +49,16 @@ if os.path.isdir("{clone}/notebooks"):
     os.chdir("{clone}/notebooks")"""
 
 
+ATTRIBUTION = """---
+
+This lesson is part of [*Neural networks from scratch*]({url}). Its text and figures are under the
+Creative Commons Attribution 4.0 licence (CC BY 4.0), its code under the MIT licence, and the
+MNIST data (by Yann LeCun, Corinna Cortes and Christopher J. C. Burges) under CC BY-SA 3.0; the
+repository's LICENSE file has the details. You may copy, change and hand out this notebook, also
+in a paid course, if you name the source and say what you changed."""
+ATTRIBUTION_TAG = "attribution"
+
+
 def repository_url():
     """The URL in pyproject.toml's [project.urls]."""
     match = _URL_LINE.search(PYPROJECT.read_text(encoding="utf-8"))
@@ -78,6 +89,19 @@ def with_setup_cell(nb, url):
     return True
 
 
+def with_attribution_cell(nb, url):
+    """Put the licence and attribution cell with `url` at the end of the notebook (in place):
+    replace the one there (tagged "attribution"), or add one. Returns whether it changed."""
+    source = ATTRIBUTION.format(url=url)
+    cell = next((c for c in nb.cells if ATTRIBUTION_TAG in c.metadata.get("tags", [])), None)
+    if cell is not None:
+        changed = cell.source != source
+        cell.source = source
+        return changed
+    nb.cells.append(nbformat.v4.new_markdown_cell(source, metadata={"tags": [ATTRIBUTION_TAG]}))
+    return True
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("url", nargs="?", help="the repository's URL (default: keep pyproject's)")
@@ -103,9 +127,12 @@ def main(argv=None):
             fcntl.flock(lock, fcntl.LOCK_EX)
         for path in args.notebook or sorted(NOTEBOOKS.glob("[0-9]*.ipynb")):
             nb = nbformat.read(path, as_version=4)
-            if with_setup_cell(nb, url):
+            changed = [name for name, change in [("set-up", with_setup_cell),
+                                                  ("attribution", with_attribution_cell)]
+                       if change(nb, url)]
+            if changed:
                 nbformat.write(nb, path)
-                print(f"{path.name}: set-up cell written")
+                print(f"{path.name}: {' and '.join(changed)} cell written")
     print(f"repository: {url}")
     return 0
 
