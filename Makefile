@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 LAB_ARGS ?=  # e.g. make lab LAB_ARGS="--no-browser --port 8889"
 
-.PHONY: lab test notebooks lint student study graded constraints clean
+.PHONY: lab test notebooks lint student study graded handout constraints clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -54,3 +54,7 @@ study: student  ## self-study: the student editions, opened in JupyterLab
 
 graded: $(VENV)/.installed  ## write the graded editions (nbgrader source) into graded/
 	$(BIN)/python tools/make_student.py --graded
+
+# What students get when they must not see the solutions: the wheel, student editions, MNIST.
+handout: $(VENV)/.installed  ## write handout/ (see docs/teaching.md)
+	$(BIN)/python tools/make_handout.py

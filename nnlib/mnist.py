@@ -74,9 +74,9 @@ def load_mnist(validation_size=10000, dtype=np.float32, flatten=True, one_hot_la
     flatten: True gives X of shape (N, 784), one image per row; False gives (N, 28, 28).
     one_hot_labels: False gives y as int64 digits (N,); True gives one-hot rows (N, 10) in `dtype`.
     data_dir: folder holding mnist.npz. By default: $NNLIB_DATA if that is set, else `data/`
-        beside the package in a clone of the repository (an editable install), else the `data/`
-        of a clone that the current folder is in (nnlib installed from a wheel, lessons run from
-        the clone), else ~/.cache/nnlib ($XDG_CACHE_HOME/nnlib if that is set). Copying
+        beside the package in a clone of the repository (an editable install), else a `data/`
+        folder holding mnist.npz in the current folder or one of its parents (nnlib installed
+        from a wheel, the lessons run from a clone or from tools/make_handout.py's folder), else ~/.cache/nnlib ($XDG_CACHE_HOME/nnlib if that is set). Copying
         mnist.npz into that folder works too.
 
     Shapes with the defaults: X_train (50000, 784), X_val (10000, 784), X_test (10000, 784);
@@ -138,8 +138,8 @@ def _mnist_folder(data_dir):
         return Path(os.environ["NNLIB_DATA"])
     if (_REPO_DATA_DIR / "README.md").is_file():  # nnlib imported from a clone (pip install -e)
         return _REPO_DATA_DIR
-    for folder in (Path.cwd(), *Path.cwd().parents):  # run from a clone, nnlib installed apart
-        if (folder / "data" / MNIST_FILENAME).is_file() and (folder / "nnlib").is_dir():
+    for folder in (Path.cwd(), *Path.cwd().parents):  # a clone's or a hand-out's data/ folder
+        if (folder / "data" / MNIST_FILENAME).is_file():
             return folder / "data"
     cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(cache) / "nnlib"

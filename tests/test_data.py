@@ -434,6 +434,12 @@ def test_data_folder_lookup(tmp_path, monkeypatch):
     # nnlib installed from a wheel, the lessons run from a clone: its data/ folder is found
     monkeypatch.chdir(COMMITTED.parent.parent / "notebooks")
     assert mnist_files._mnist_folder(None) == COMMITTED.parent
+    handout = tmp_path / "handout"                    # tools/make_handout.py's layout
+    (handout / "lessons").mkdir(parents=True)
+    (handout / "data").mkdir()
+    (handout / "data" / "mnist.npz").write_bytes(b"")
+    monkeypatch.chdir(handout / "lessons")
+    assert mnist_files._mnist_folder(None) == handout / "data"
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     assert mnist_files._mnist_folder(None) == tmp_path / "cache" / "nnlib"
