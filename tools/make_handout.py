@@ -58,8 +58,10 @@ def lesson_paths(numbers):
 
 def build_wheel(folder):
     """Build nnlib's wheel from the repository into `folder`; its path."""
-    run = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w",
-                          str(folder), str(ROOT)], capture_output=True, text=True)
+    # in this environment (setuptools from the extra `test`), so that nothing is downloaded
+    run = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                          "--no-index", "--quiet", "-w", str(folder), str(ROOT)],
+                         capture_output=True, text=True)
     wheels = sorted(folder.glob("nnlib_lessons-*.whl"))
     if run.returncode != 0 or len(wheels) != 1:
         raise SystemExit(f"make_handout: building the wheel failed:\n{run.stdout}{run.stderr}")
