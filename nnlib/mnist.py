@@ -76,8 +76,9 @@ def load_mnist(validation_size=10000, dtype=np.float32, flatten=True, one_hot_la
     data_dir: folder holding mnist.npz. By default: $NNLIB_DATA if that is set, else `data/`
         beside the package in a clone of the repository (an editable install), else a `data/`
         folder holding mnist.npz in the current folder or one of its parents (nnlib installed
-        from a wheel, the lessons run from a clone or from tools/make_handout.py's folder), else ~/.cache/nnlib ($XDG_CACHE_HOME/nnlib if that is set). Copying
-        mnist.npz into that folder works too.
+        from a wheel, the lessons run from a clone or from tools/make_handout.py's folder),
+        else ~/.cache/nnlib ($XDG_CACHE_HOME/nnlib if that is set). Copying mnist.npz into that
+        folder works too.
 
     Shapes with the defaults: X_train (50000, 784), X_val (10000, 784), X_test (10000, 784);
     y_train (50000,), y_val (10000,), y_test (10000,).
