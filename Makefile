@@ -52,8 +52,9 @@ student: $(VENV)/.installed  ## write the student editions (solutions removed) i
 study: student  ## self-study: the student editions, opened in JupyterLab
 	$(BIN)/jupyter lab $(LAB_ARGS) student/
 
-graded: $(VENV)/.installed  ## write the graded editions (nbgrader source) into graded/
+graded: $(VENV)/.installed  ## graded editions (nbgrader source) into graded/, keys into keys/
 	$(BIN)/python tools/make_student.py --graded
+	$(BIN)/python tools/make_student.py --guide
 
 # What students get when they must not see the solutions: the wheel, student editions, MNIST.
 handout: $(VENV)/.installed  ## write handout/ (see docs/teaching.md)

@@ -387,3 +387,13 @@ def test_every_cheat_earns_nothing(tmp_path, number):
         (mark,) = grade.grade_notebook(path, seed=3, only=[function])
         assert mark.points == 0, (kind, mark.message)
         assert words in mark.message, (kind, mark.message)
+
+
+@pytest.mark.parametrize("number", sorted(CHEATS))
+def test_the_lessons_check_cells_are_worth_what_the_hidden_tests_give(number):
+    nb = read(lesson(number))
+    exercises = make_student.analyse(nb)
+    for name, hidden in grade.hidden_tests(number).items():
+        (exercise,) = [e for e in exercises if name in e["functions"]]
+        check = next(c for c in nb.cells[exercise["index"] + 1:] if make_student.is_check(c))
+        assert make_student.points(check) == hidden.points, name

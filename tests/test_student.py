@@ -466,3 +466,25 @@ def test_stored_check_outputs_all_pass(path):
 def test_solution_only_lines_ignores_lines_that_also_occur_outside_the_solutions():
     assert solution_only_lines(notebook(EXERCISE)) == {"return 2 * x"}
     assert solution_only_lines(notebook(EXERCISE, new_code_cell("return 2 * x"))) == set()
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=ids(LESSONS))
+def test_grading_guide_has_every_exercise_its_points_key_and_rubric(path, tmp_path):
+    assert make_student.main(["--guide", "--out", str(tmp_path), str(path)]) == 0
+    guide = (tmp_path / f"{path.stem}.md").read_text(encoding="utf-8")
+    nb = read(path)
+    exercises = make_student.analyse(nb)
+    assert guide.count("\n## ") == len(exercises)
+    for exercise in exercises:
+        cell = nb.cells[exercise["index"]]
+        key = make_student._region(make_student.set_intro(cell.source, "full"))
+        assert key and key in guide
+        rubric = cell.metadata.get("rubric", [])
+        if rubric:   # "N point(s): what earns them", adding up to the cell's points
+            assert sum(int(item.split(" point")[0]) for item in rubric) == make_student.points(cell)
+            assert all(item in guide for item in rubric)
+    worth = [make_student.points(nb.cells[e["index"]]) if nb.cells[e["index"]].cell_type ==
+             "markdown" else make_student.points(next(c for c in nb.cells[e["index"] + 1:]
+                                                      if make_student.is_check(c)))
+             for e in exercises]
+    assert f"In all: {sum(worth):g} point" in guide

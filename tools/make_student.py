@@ -50,6 +50,7 @@ import os
 import re
 import sys
 import tempfile
+import textwrap
 from pathlib import Path
 
 import nbformat
@@ -58,6 +59,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 STUDENT = ROOT / "student"
 GRADED = ROOT / "graded"
+KEYS = ROOT / "keys"
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 # In markdown, a marker may be an HTML comment, which the rendered lesson does not show
@@ -352,6 +354,57 @@ def graded_edition(nb, lesson="lesson", exercises=None):
     return graded
 
 
+def _region(source):
+    """The text between a cell's solution markers (the markers and HTML comments removed)."""
+    lines, inside = [], False
+    for line in source.split("\n"):
+        marker = HIDDEN_MARKERS.get(line.strip(), line.strip())
+        if marker in (BEGIN, END):
+            inside = marker == BEGIN
+        elif inside:
+            lines.append(line)
+    return textwrap.dedent("\n".join(lines)).strip("\n")
+
+
+def _points_text(value):
+    return f"{value:g} point{'' if value == 1 else 's'}"
+
+
+def grading_guide(nb, lesson, exercises=None):
+    """The teacher's grading guide of a lesson, in Markdown: each graded part with its points, how
+    it is graded, and its answer key (the worked solution; for an answer in words, the rubric)."""
+    exercises = analyse(nb) if exercises is None else exercises
+    title = next((c.source.split("\n")[0].lstrip("# ") for c in nb.cells
+                  if c.cell_type == "markdown" and c.source.startswith("# ")), lesson)
+    lines, total = [f"# Grading guide: {title}", "",
+                    f"For the teacher; do not hand out. Made from `notebooks/{lesson}.ipynb` by "
+                    "`tools/make_student.py --guide`. Autograded parts are checked by the "
+                    "lesson's check cells (nbgrader) and, with fresh inputs, by "
+                    "`tools/grade.py` where the lesson has hidden tests.", ""], 0
+    for number, exercise in enumerate(exercises, 1):
+        cell = nb.cells[exercise["index"]]
+        if cell.cell_type == "markdown":
+            worth = points(cell)
+            heading = cell.source.split("\n")[0].strip("* ").rstrip(".")
+            lines += [f"## {number}. {heading} ({_points_text(worth)}, graded by hand)", "",
+                      "**Answer key.**", "", _region(set_intro(cell.source, "full")), ""]
+            rubric = cell.metadata.get("rubric", [])
+            lines += ["**Rubric.**", "", *[f"- {item}" for item in rubric], ""] if rubric else [
+                "**Rubric.** Full points for a complete, correct derivation; half for the right "
+                "method with a slip.", ""]
+        else:
+            check = next((c for c in nb.cells[exercise["index"] + 1:] if is_check(c)), None)
+            worth = points(check) if check is not None else 0
+            names = ", ".join(f"`{name}`" for name in sorted(exercise["functions"]))
+            lines += [f"## {number}. {names} ({_points_text(worth)}, autograded)", "",
+                      "**Answer key** (one correct answer; the checks accept any that computes "
+                      "the same results):", "", "```python", _region(cell.source), "```", ""]
+        total += worth
+    lines.insert(4, f"In all: {_points_text(total)}.")
+    lines.insert(5, "")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
 def fingerprint(nb):
     """A digest of the cells' types, sources, tags and nbgrader settings: it changes when someone
     edits a cell (a teacher's points in nbgrader's toolbar included), not when cells are run."""
@@ -434,6 +487,27 @@ def write_atomically(nb, path):
     os.replace(tmp.name, path)
 
 
+def write_guides(paths, out):
+    """Write each lesson's grading guide into `out`; nothing when a lesson is refused."""
+    guides = []
+    for path in paths:
+        try:
+            guides.append((out / f"{path.stem}.md",
+                           grading_guide(nbformat.read(path, as_version=4), path.stem)))
+        except (OSError, ValueError) as error:
+            print(f"make_student: error: {path}: {error}\nmake_student: nothing written",
+                  file=sys.stderr)
+            return 1
+    out.mkdir(parents=True, exist_ok=True)
+    for target, text in guides:
+        with tempfile.NamedTemporaryFile("w", dir=out, delete=False, suffix=".tmp",
+                                         encoding="utf-8") as tmp:
+            tmp.write(text)
+        os.replace(tmp.name, target)
+        print(f"{target}: grading guide")
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         description="Write the classroom editions of the lessons: the student edition "
@@ -445,6 +519,10 @@ def main(argv=None):
     parser.add_argument("--graded", "--nbgrader", action="store_true",
                         help="write the graded editions (nbgrader source notebooks: solutions "
                              "kept, nbgrader cell metadata added) instead of student editions")
+    parser.add_argument("--guide", action="store_true",
+                        help="write the teacher's grading guides (answer keys, points, rubrics) "
+                             "as NAME.md, into keys/ by default; keep them out of the course "
+                             "folder, which nbgrader releases")
     parser.add_argument("--allow-placeholder", action="store_true",
                         help="write graded editions even though the repository's address is "
                              "still the placeholder (for a trial, not for release)")
@@ -452,6 +530,8 @@ def main(argv=None):
     paths = args.notebooks or sorted(NOTEBOOKS.glob("[0-9]*.ipynb"))
     edition_name = "graded" if args.graded else "student"
     out = args.out or (GRADED if args.graded else STUDENT)
+    if args.guide:
+        return write_guides(paths, args.out or KEYS)
     if not paths:
         print(f"make_student: error: no lesson notebooks (files like 01_name.ipynb) in "
               f"{NOTEBOOKS}", file=sys.stderr)
