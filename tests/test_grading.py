@@ -1,8 +1,9 @@
-"""The grader (tools/grade.py) against a corpus of cheats, for lessons 1, 4, 9 and 11.
+"""The grader (tools/grade.py): hidden tests for every exercise of every lesson, and a corpus of
+cheats for lessons 1, 4, 9 and 11.
 
 Each cheat is a handed-in notebook: the student edition with one answer cell replaced. Every cheat
-must earn 0 points; the full lesson (every worked solution) must earn full marks, the untouched
-student edition 0, and a plausible slip some points but not all. The kinds of cheat are listed in
+must earn 0 points; in every lesson the full lesson (every worked solution) must earn full marks
+and the untouched student edition 0, and a plausible slip some points but not all. The kinds of cheat are listed in
 docs/teaching.md ("What the grader defends against").
 """
 
@@ -27,6 +28,7 @@ grade = _load_grader()
 grade.TIMEOUT = 20                     # the infinite loop below is stopped after this long
 
 CALLS, NOT_DONE = "your code calls", "not done yet"
+HIDDEN = sorted(path.stem[-2:] for path in (ROOT / "tools" / "hidden_tests").glob("lesson*.py"))
 TANH_AT_VISIBLE = repr([float(v) for v in np.tanh(np.linspace(-5, 5, 41))])
 
 # {lesson: [(kind of cheat, exercise, the answer cell handed in, words the message must contain)]}
@@ -356,7 +358,14 @@ def replace_answer(function, code):
     return change
 
 
-@pytest.mark.parametrize("number", sorted(CHEATS))
+def test_every_lesson_has_hidden_tests_for_every_exercise():
+    assert HIDDEN == sorted(path.name[:2] for path in LESSONS)
+    for number in HIDDEN:
+        functions = {f for e in make_student.analyse(read(lesson(number))) for f in e["functions"]}
+        assert set(grade.hidden_tests(number)) == functions, number
+
+
+@pytest.mark.parametrize("number", HIDDEN)
 def test_full_solutions_get_full_marks_and_untouched_work_none(tmp_path, number):
     marks = grade.grade_notebook(handed_in(tmp_path, number, student=False), seed=1)
     assert all(m.points == m.max_points > 0 for m in marks), [(m.exercise, m.message)
@@ -389,7 +398,7 @@ def test_every_cheat_earns_nothing(tmp_path, number):
         assert words in mark.message, (kind, mark.message)
 
 
-@pytest.mark.parametrize("number", sorted(CHEATS))
+@pytest.mark.parametrize("number", HIDDEN)
 def test_the_lessons_check_cells_are_worth_what_the_hidden_tests_give(number):
     nb = read(lesson(number))
     exercises = make_student.analyse(nb)

@@ -68,6 +68,8 @@ class Hidden:
     forbid: dotted names of functions, classes or modules the answer may not use.
     slips: pairs (wrong reference, hint): a failing answer that equals one gets its hint.
     max_lines: how many lines of Python the answer cell may run on one case (no loop over pixels).
+    context: code run before the answer cell, after the set-up cell: the lesson's data that the
+        exercise builds on (e.g. lesson 5's four XOR points).
     """
     cases: Callable
     reference: Callable = None
@@ -80,6 +82,7 @@ class Hidden:
     slips: tuple = ()
     max_lines: int = None
     exact: bool = False    # a result that is only nearly right gets the numerical-derivative hint
+    context: str = ""
 
 
 @dataclasses.dataclass
@@ -157,7 +160,8 @@ class _Unreadable:
 
 def run_answer(setup, answer, function, hidden, cases):
     """The child's outcome: {"results": [...], "lines": [...], "called": [...]} or an error."""
-    job = {"setup": setup, "answer": answer, "function": function, "cases": cases,
+    job = {"setup": setup, "context": hidden.context, "answer": answer, "function": function,
+           "cases": cases,
            "run": textwrap.dedent(inspect.getsource(hidden.run)) if hidden.run else None,
            "run_name": hidden.run.__name__ if hidden.run else None,
            "forbid": list(hidden.forbid), "count_lines": hidden.max_lines is not None}
@@ -173,7 +177,10 @@ def run_answer(setup, answer, function, hidden, cases):
             return {"error": "timeout"}
         if not out.exists():
             return {"error": "crashed"}
-        outcome = _PlainOnly(io.BytesIO(out.read_bytes())).load()
+        try:
+            outcome = _PlainOnly(io.BytesIO(out.read_bytes())).load()
+        except (pickle.UnpicklingError, EOFError, ValueError, TypeError):
+            return {"error": "crashed"}
     if "results" in outcome:
         outcome["results"] = [unplain(r) for r in outcome["results"]]
     return outcome

@@ -1,7 +1,8 @@
 """Run one student's answer on the grader's inputs, in a fresh Python process (tools/grade.py
 starts it; it is never imported).
 
-The job arrives on stdin (a pickle written by the grader): the lesson's set-up code, the source of
+The job arrives on stdin (a pickle written by the grader): the lesson's set-up code, the data the
+exercise builds on (`context`, code from the hidden test), the source of
 the student's answer cell, the name of the function to call, how to call it on one case (source of
 a function `f(answer, *case)`, or none for `answer(*case)`), the cases, the dotted names of the
 functions the exercise forbids, and whether to count the lines of Python the answer runs.
@@ -104,10 +105,13 @@ def plain(value, depth=0):
     import numpy as np
     if depth > 20:
         return ("other", "a structure nested too deeply")
-    if value is None or isinstance(value, (bool, int, float, complex, str, bytes)):
-        return value
     if isinstance(value, np.generic):
-        return value.item()
+        value = value.item()
+    if value is None:
+        return None
+    for kind in (bool, int, float, complex, str, bytes):  # as the built-in type, not a subclass
+        if isinstance(value, kind):
+            return kind(value)
     if isinstance(value, np.ndarray):
         if value.dtype.kind not in "biufc":
             return ("other", f"an array of dtype {value.dtype}")
@@ -131,6 +135,7 @@ def main():
     try:
         with contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):
             exec(compile(job["setup"], "<setup>", "exec"), namespace)
+            exec(compile(job["context"], "<context>", "exec"), namespace)
             files, codes = watched_code(job["forbid"])
             poison([*job["forbid"], *ALWAYS_FORBIDDEN], namespace, called)
 
