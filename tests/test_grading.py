@@ -3,8 +3,8 @@ cheats for lessons 1, 4, 9 and 11.
 
 Each cheat is a handed-in notebook: the student edition with one answer cell replaced. Every cheat
 must earn 0 points; in every lesson the full lesson (every worked solution) must earn full marks
-and the untouched student edition 0, and a plausible slip some points but not all. The kinds of cheat are listed in
-docs/teaching.md ("What the grader defends against").
+and the untouched student edition 0, and a plausible slip some points but not all. The kinds of
+cheat are listed in docs/teaching.md ("What the grader defends against").
 """
 
 import importlib.util

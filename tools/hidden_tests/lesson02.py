@@ -25,7 +25,8 @@ def forward_cases(rng):
     for sizes in ([3, 4], [2, 5, 3], [4, 7, 6, 5], [3, 4, 4, 4, 2]):
         params = {}
         for l, (n_in, n_out) in enumerate(zip(sizes, sizes[1:]), 1):
-            params[f"W{l}"], params[f"b{l}"] = rng.normal(size=(n_in, n_out)), rng.normal(size=n_out)
+            params[f"W{l}"] = rng.normal(size=(n_in, n_out))
+            params[f"b{l}"] = rng.normal(size=n_out)
         cases.append((rng.normal(size=(int(rng.integers(1, 7)), sizes[0])), params))
     return cases
 

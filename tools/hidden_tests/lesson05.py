@@ -93,7 +93,8 @@ def close_counts(results, cases):
     for (bias,), count in zip(cases, results):
         expected = runs_solved(bias)
         if not isinstance(count, (int, float)) or abs(count - expected) > 1:
-            return False, f"with biases starting at {bias:.3g}: {count!r} runs solved, expected {expected}"
+            return False, (f"with biases starting at {bias:.3g}: {count!r} runs solved, "
+                           f"expected {expected}")
     return True, f"the counts of solved runs match for {len(cases)} starting biases"
 
 

@@ -17,7 +17,8 @@ def ratio_cases(rng):
     for sizes in ([20, 8, 3], [10, 6, 5, 2]):
         params, grads = {}, {}
         for l, (n_in, n_out) in enumerate(zip(sizes, sizes[1:]), 1):
-            params[f"W{l}"], params[f"b{l}"] = rng.normal(size=(n_in, n_out)), rng.normal(size=n_out)
+            params[f"W{l}"] = rng.normal(size=(n_in, n_out))
+            params[f"b{l}"] = rng.normal(size=n_out)
             grads[f"W{l}"], grads[f"b{l}"] = rng.normal(size=(n_in, n_out)), rng.normal(size=n_out)
         cases.append((params, grads, float(rng.uniform(0.001, 0.5))))
     return cases
