@@ -8,6 +8,7 @@ the check, and strict mode fails it).
 Takes about half a minute (autograde runs each submitted notebook in a fresh kernel).
 """
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -16,7 +17,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbgrader import api as nbgrader_api  # installed by requirements.txt
-from test_student import FIXTURE, LESSONS, make_student, read
+from test_student import FIXTURE, LESSONS, ROOT, make_student, read
 
 BIN = Path(sys.executable).parent
 LESSON1 = LESSONS[0]
@@ -88,9 +89,20 @@ def course(tmp_path_factory):
         else:
             answer(nb, "tanh_from_sigmoid", ["return 2 * activations.sigmoid(2 * z) - 1"])
 
+    def cheats(path, nb):   # an answer cell that rewrites the checks in the student's kernel
+        if path == LESSON1:
+            cell = next(c for c in nb.cells if "def tanh_from_sigmoid(" in c.source)
+            cell.source = "\n".join([
+                "import importlib", "import nnlib.course.exercises as checks",
+                "importlib.reload = lambda module: module",
+                "checks.check_function = checks.check_that = checks.check_value = (",
+                "    lambda *args, **kwargs: print('[pass]'))", "",
+                "def tanh_from_sigmoid(z):", "    return np.tanh(z)"])
+
     submit("full", course / "source" / "lesson")
     submit("untouched", released)
     submit("partial", released, partly_wrong)
+    submit("cheater", released, cheats)
     nbgrader(course, "autograde", "lesson")
     return course
 
@@ -132,3 +144,18 @@ def test_answer_in_words_waits_for_the_teacher(course):
         assert [g.name for g in manual] == ["exercise_fixture-answer4"]
         assert manual[0].needs_manual_grade
 
+
+
+def test_in_kernel_checks_can_be_fooled_and_the_hidden_tests_put_it_right(course):
+    # Run last: it writes the hidden tests' points into the gradebook.
+    fooled = scores(course, "cheater")[LESSON1.stem]
+    assert all(score == top > 0 for score, top in fooled.values()), fooled
+    honest = {student: scores(course, student) for student in ("full", "untouched", "partial")}
+    spec = importlib.util.spec_from_file_location("grade_tool", ROOT / "tools" / "grade.py")
+    grade = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(grade)
+    assert grade.main(["--course", str(course), "--assignment", "lesson", "--gradebook",
+                       "--jobs", "2", "--seed", "0"]) == 0
+    assert all(score == 0 for score, _ in scores(course, "cheater")[LESSON1.stem].values())
+    for student, before in honest.items():              # honest work: graded as before
+        assert scores(course, student) == before, student

@@ -272,7 +272,7 @@ def test_graded_edition_keeps_solutions_and_adds_nbgraders_metadata(tmp_path):
     assert in_words[0].metadata["nbgrader"]["grade"] and in_words[0].metadata["nbgrader"]["points"]
     assert [c.metadata["nbgrader"]["points"] for c in kinds["check"]] == [1, 1, 2]  # points:2
     for check in kinds["check"]:
-        assert check.source.startswith(make_student.STRICT_LINE + "\n")
+        assert check.source.startswith(make_student.graded_header(read(FIXTURE)) + "\n")
         assert check.outputs == []
 
 

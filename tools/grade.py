@@ -3,7 +3,8 @@
 Usage:
     python tools/grade.py SUBMISSION.ipynb ...               points per exercise, for each file
     python tools/grade.py --course COURSE --assignment NAME   every submission of an nbgrader course
-        (COURSE/submitted/STUDENT/NAME/*.ipynb)
+        (COURSE/submitted/STUDENT/NAME/*.ipynb); with --gradebook, after `nbgrader autograde`,
+        the points replace the scores of the check cells in nbgrader's gradebook
     options: --csv FILE (one row per student, notebook and exercise), --jobs N (parallel, default:
     the number of processors), --seed N (the same fresh inputs again, to reproduce a grading run)
 
@@ -268,6 +269,48 @@ def grade_notebook(path, seed=None, only=None):
     return marks
 
 
+def graded_cells(notebook_cells):
+    """{exercise function: (grade id of its answer cell, grade id of its check cell)} in a notebook
+    made from a graded edition (nbgrader keeps the cells' metadata in a submission)."""
+    def nbgrader(cell):
+        return cell.get("metadata", {}).get("nbgrader", {})
+
+    found = {}
+    for index, cell in enumerate(notebook_cells):
+        if cell["cell_type"] != "code" or not nbgrader(cell).get("solution"):
+            continue
+        check = next((c for c in notebook_cells[index + 1:]
+                      if nbgrader(c).get("grade") and not nbgrader(c).get("solution")), None)
+        for line in source(cell).split("\n"):
+            if line.startswith("def ") and check is not None:
+                found[line[4:].split("(")[0].strip()] = (nbgrader(cell)["grade_id"],
+                                                         nbgrader(check)["grade_id"])
+    return found
+
+
+def record_in_gradebook(course, assignment, student, path, marks):
+    """Write the marks into the course's nbgrader gradebook: each exercise's check cell gets the
+    hidden test's points as its score (formgrader and `nbgrader export` then show them) and its
+    answer cell the grader's message as a comment. `nbgrader autograde` must have run first."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    cells = graded_cells(json.loads(Path(path).read_text(encoding="utf-8"))["cells"])
+    with Gradebook(f"sqlite:///{Path(course).resolve() / 'gradebook.db'}") as gradebook:
+        for mark in marks:
+            if mark.exercise not in cells:
+                continue
+            answer_id, check_id = cells[mark.exercise]
+            try:
+                grade = gradebook.find_grade(check_id, path.stem, assignment, student)
+                comment = gradebook.find_comment(answer_id, path.stem, assignment, student)
+            except MissingEntry:
+                raise SystemExit(f"{student}'s {path.name} is not in the gradebook: run "
+                                 f"nbgrader autograde {assignment} first") from None
+            grade.manual_score = min(mark.points, grade.max_score)
+            comment.manual_comment = f"Hidden tests: {mark.message}"
+        gradebook.db.commit()
+
+
 def submissions(course, assignment):
     """(student, notebook path) for every submitted notebook of an nbgrader course."""
     for folder in sorted((Path(course) / "submitted").glob(f"*/{assignment}")):
@@ -283,6 +326,9 @@ def main(argv=None):
     parser.add_argument("--csv", type=Path, help="write one row per student, notebook, exercise")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--seed", type=int, help="draw the same hidden inputs again")
+    parser.add_argument("--gradebook", action="store_true",
+                        help="with --course: also write the points into nbgrader's gradebook, "
+                             "as the scores of the check cells (after nbgrader autograde)")
     args = parser.parse_args(argv)
     work = [("", path) for path in args.notebooks]
     if args.course:
@@ -291,12 +337,16 @@ def main(argv=None):
         work += list(submissions(args.course, args.assignment))
     if not work:
         parser.error("nothing to grade: name notebooks, or --course and --assignment")
+    if args.gradebook and not args.course:
+        parser.error("--gradebook needs --course and --assignment")
     with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
         graded = list(pool.map(lambda item: (*item, grade_notebook(item[1], args.seed)), work))
     rows = []
     for student, path, marks in graded:
         total, possible = sum(m.points for m in marks), sum(m.max_points for m in marks)
         print(f"{student + ': ' if student else ''}{path.name}: {total:g} of {possible:g} points")
+        if args.gradebook and student:
+            record_in_gradebook(args.course, args.assignment, student, path, marks)
         for m in marks:
             print(f"  {m.exercise}: {m.points:g}/{m.max_points:g}  {m.message}")
             rows.append({"student": student, "notebook": path.name, "exercise": m.exercise,

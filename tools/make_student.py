@@ -25,7 +25,8 @@ so that Jupyter's Run All and nbval carry on past it. The paragraph that introdu
 
 The graded edition: each code solution cell is an nbgrader "autograded answer", each markdown
 solution cell a "manually graded answer", each check cell a locked "autograder test" that starts
-with `strict_checks()` (so a check that does not pass fails the cell) and is worth the points of
+by loading the checks afresh and switching on strict mode (graded_header: a check that does not
+pass fails the cell, whatever an answer cell did to the checks' names) and is worth the points of
 its tag `points:N` (default 1); every other cell is locked ("read-only"), so that nbgrader restores
 it before grading and the checks only depend on cells the student cannot change.
 
@@ -71,8 +72,7 @@ PLACEHOLDER = "https://github.com/OWNER/"  # pyproject.toml's address until set_
 
 # nbgrader takes any line that contains "BEGIN SOLUTION" for a marker; a misspelt marker hides one
 _MARKER_LIKE = re.compile(r"(BEGIN|END) SOLUTION|^#+\s*(begin|end)\s+solution\b", re.IGNORECASE)
-STRICT_LINE = ("from nnlib.course.exercises import strict_checks; strict_checks()  "
-               "# graded: a check that does not pass fails this cell")
+CHECKS_MODULE = "nnlib.course.exercises"
 
 INTRO_START = "Each exercise asks you to write a function"
 INTRO = {
@@ -331,6 +331,7 @@ def graded_edition(nb, lesson="lesson", exercises=None):
     prefix = re.sub(r"[^A-Za-z0-9_-]", "_", lesson)
     answers = {e["index"] for e in exercises}
     n_answers = n_checks = 0
+    header = graded_header(nb)
 
     def mark(cell, kind, number, **fields):
         cell.metadata["nbgrader"] = {"grade": False, "grade_id": f"{prefix}-{kind}{number}",
@@ -346,7 +347,7 @@ def graded_edition(nb, lesson="lesson", exercises=None):
             mark(cell, "answer", n_answers, solution=True, grade=True, points=points(cell))
         elif is_check(cell):
             n_checks += 1
-            cell.source = STRICT_LINE + "\n" + cell.source
+            cell.source = header + "\n" + cell.source
             _clear_outputs(cell)
             mark(cell, "check", n_checks, grade=True, locked=True, points=points(cell))
         else:
@@ -403,6 +404,27 @@ def grading_guide(nb, lesson, exercises=None):
     lines.insert(4, f"In all: {_points_text(total)}.")
     lines.insert(5, "")
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def graded_header(nb):
+    """The lines that start each check cell of a graded edition: the checks module loaded afresh
+    (undoing any change an answer cell made to it) and the check functions the lesson imports
+    bound again (undoing any answer cell's redefinition), in strict mode."""
+    names = {"strict_checks"}
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = _parse(cell.source)
+        except SyntaxError:
+            continue
+        names.update(alias.asname or alias.name for node in ast.walk(tree)
+                     if isinstance(node, ast.ImportFrom) and node.module == CHECKS_MODULE
+                     for alias in node.names)
+    return (f"import importlib, {CHECKS_MODULE}  # graded: the checks afresh, failing loudly\n"
+            f"importlib.reload({CHECKS_MODULE})\n"
+            f"from {CHECKS_MODULE} import {', '.join(sorted(names))}\n"
+            "strict_checks()")
 
 
 def fingerprint(nb):
