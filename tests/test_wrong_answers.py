@@ -101,8 +101,8 @@ WRONG = {
     "09": {
         "adagrad_step": [(0, ('state.get("s", 0.0) + g * g',  # RMSProp's average, not a sum
                               '0.9 * state.get("s", 0.0) + 0.1 * g * g'), "running average"),
-                         (1, ('np.sqrt(state["s"]) + eps', 'np.sqrt(state["s"] + eps)'),
-                          "outside the square root")],
+                         (1, ('np.sqrt(state["s"]) + eps', 'state["s"] + eps'),  # no root
+                          "compare each line")],
         "nesterov_lr_limit": [(0, ("((1 + 2 * beta) * lam_max)", "lam_max"),
                                "plain momentum's limit")],
     },
