@@ -10,6 +10,7 @@ mutations that change nothing observable (e.g. a constant inside an error messag
     python tools/mutate.py                  # a seeded sample of 60 mutants
     python tools/mutate.py --sample 0       # every mutant (slow)
     python tools/mutate.py --list           # the mutation points, without running anything
+    python tools/mutate.py --module autograd --sample 0   # every mutant of one module
 """
 
 import argparse
@@ -24,10 +25,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CORE = ["activations", "losses", "gradcheck", "model", "network", "sequential", "training", "optim",
-        "metrics", "labels", "layers", "_checks"]
+        "metrics", "labels", "layers", "_checks", "autograd"]
 FAST_TESTS = ["test_activations.py", "test_losses.py", "test_gradcheck.py", "test_network.py",
               "test_sequential.py", "test_training.py", "test_optim.py", "test_metrics.py",
-              "test_labels.py", "test_layers.py"]
+              "test_labels.py", "test_layers.py", "test_autograd.py"]
 SWAPS = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult,
          ast.Pow: ast.Mult, ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt,
          ast.Eq: ast.NotEq, ast.NotEq: ast.Eq, ast.And: ast.Or, ast.Or: ast.And}
@@ -122,6 +123,8 @@ def main():
     parser.add_argument("--seed", type=int, default=0, help="seeds the sample")
     parser.add_argument("--timeout", type=float, default=120, help="seconds per mutant")
     parser.add_argument("--list", action="store_true", help="list the mutation points only")
+    parser.add_argument("--module", action="append", choices=CORE,
+                        help="plant bugs in this module only (repeatable; default: all of CORE)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -129,7 +132,8 @@ def main():
         copy_project(workdir)
         package = workdir / "nnlib"
         sources = {module: (package / f"{module}.py").read_text() for module in CORE}
-        points = [p for module in CORE for p in mutation_points(module, sources[module])]
+        points = [p for module in args.module or CORE
+                  for p in mutation_points(module, sources[module])]
         if args.list:
             for module, index, what in points:
                 print(f"{module}.py #{index} {what}")
@@ -156,7 +160,7 @@ def main():
                 survivors.append(f"{module}.py #{index} {what}")
     killed = len(chosen) - len(survivors)
     print(f"\n{killed} of {len(chosen)} mutants killed ({100 * killed / len(chosen):.0f} %), "
-          f"from {len(points)} mutation points in {', '.join(CORE)}")
+          f"from {len(points)} mutation points in {', '.join(args.module or CORE)}")
     for survivor in survivors:
         print(f"  survived: {survivor}")
     return 0
