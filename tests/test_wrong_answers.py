@@ -132,6 +132,11 @@ WRONG = {
                                    "dY[:, None, :, None] + 0 * is_max"), None)],
         "receptive_field": [(0, ("(k - 1) * jump", "(k - 1)"), "(k - 1) * jump")],  # no jump
     },
+    "12": {
+        "logsumexp_backward": [(0, ("return g[:, None] * E", "return E"), "upstream gradient")],
+        "topological_order_iterative": [(0, ["return topological_order(root)"], CALLS)],
+        "exposing_expression": [(0, ("return x * x + x", "return x * 3 + 1"), "two paths")],
+    },
 }
 
 def solution_body(source):
