@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 # Tests that need Jupyter, nbgrader or ruff run in the main suite only.
 FAST_TESTS=$(ls tests/test_*.py | grep -vE \
-    "test_(student|nbgrader|wrong_answers|run_notebooks|notebooks|set_repository|lint)\.py")
+    "test_(student|nbgrader|wrong_answers|run_notebooks|notebooks|set_repository|lint|grading|handout)\.py")
 
 read -r OLDEST NEWEST LOWEST < <(python3 - <<'PY'
 import re, tomllib
