@@ -12,12 +12,13 @@ for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 def _start_order(item):
     """Longest first, so that two workers finish together: the student editions (every lesson run
-    once more), nbgrader, then the lessons from the last (the longest) to the first, then the
-    unit tests."""
+    once more), nbgrader, the grader's hidden tests, then the lessons from the last (the longest)
+    to the first, then the unit tests."""
     path = item.path
     if path.suffix == ".ipynb":
         return 2, -int(path.name[:2]) if path.name[:2].isdigit() else 0
-    return {"test_wrong_answers.py": (0, 0), "test_nbgrader.py": (1, 0)}.get(path.name, (3, 0))
+    return {"test_wrong_answers.py": (0, 0), "test_nbgrader.py": (1, 0),
+            "test_grading.py": (1, 1)}.get(path.name, (3, 0))
 
 
 def pytest_collection_modifyitems(items):
