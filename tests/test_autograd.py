@@ -215,3 +215,39 @@ def test_clear_errors():
         cross_entropy(t, np.array([0, 3]))
     with pytest.raises(ValueError, match=".T is for 2-D"):
         _ = Tensor(np.ones(3)).T
+
+
+def test_every_operation_computes_numpys_values(rng):
+    # The gradient checks compare autograd with the numerical gradient of what it computed: a
+    # wrong forward value would pass them. So the values themselves, against NumPy:
+    X, Y = rng.standard_normal((2, 3, 4)), rng.standard_normal((3, 4)) + 2.0
+    t, u = Tensor(X), Tensor(Y)
+    pairs = [
+        (t + u, X + Y), (t - u, X - Y), (t * u, X * Y), (t / u, X / Y), (-t, -X), (t ** 3, X ** 3),
+        (2.0 + t, 2 + X), (2.0 - t, 2 - X), (2.0 * t, 2 * X), (3.0 / u, 3 / Y),
+        (Y[:1] @ u.T, Y[:1] @ Y.T), (u.T @ Tensor(Y), Y.T @ Y), (t.exp(), np.exp(X)),
+        (u.log(), np.log(Y)), (t.tanh(), np.tanh(X)), (t.sigmoid(), 1 / (1 + np.exp(-X))),
+        (t.relu(), np.maximum(X, 0)), (t.sum(), X.sum()), (t.sum(axis=1), X.sum(axis=1)),
+        (t.mean(axis=(0, 2)), X.mean(axis=(0, 2))), (t.max(axis=2), X.max(axis=2)),
+        (t.max(), X.max()), (t.max(axis=1, keepdims=True), X.max(axis=1, keepdims=True)),
+        (t.reshape(6, 4), X.reshape(6, 4)), (t.reshape((4, 6)), X.reshape(4, 6)),
+        (t.transpose(), X.transpose()), (t.transpose(1, 0, 2), X.transpose(1, 0, 2)),
+        (t.transpose((2, 0, 1)), X.transpose(2, 0, 1)), (t[1, :, ::2], X[1, :, ::2]),
+        (softmax(u, axis=0), np.exp(Y) / np.exp(Y).sum(axis=0)),
+        (log_softmax(u), Y - np.log(np.exp(Y).sum(axis=1, keepdims=True))),
+    ]
+    for number, (mine, expected) in enumerate(pairs):
+        assert mine.shape == np.shape(expected), number
+        np.testing.assert_allclose(mine.data, expected, rtol=1e-12, atol=1e-15,
+                                   err_msg=f"pair {number}")
+    labels = np.array([0, 3, 1])
+    P = np.exp(Y) / np.exp(Y).sum(axis=1, keepdims=True)
+    assert cross_entropy(u, labels).item() == pytest.approx(-np.mean(np.log(P[[0, 1, 2], labels])),
+                                                             rel=1e-12)
+
+
+def test_transposes_and_reshapes_send_gradients_back_to_the_right_entries(rng):
+    X = rng.standard_normal((2, 3, 4))
+    for f in (lambda t: t.transpose(1, 0, 2), lambda t: t.transpose((2, 0, 1)),
+              lambda t: t.transpose(), lambda t: t.reshape((4, 6)), lambda t: t.reshape(3, 8)):
+        assert gradient_error(f, X) < 1e-7
