@@ -34,11 +34,12 @@ def no_grad():
 
 
 def _as_array(data):
-    """data as an ndarray: float arrays keep their dtype, numbers and integers become float64."""
+    """data as a new ndarray (a copy, as torch.tensor makes one): float arrays keep their dtype,
+    numbers and integers become float64."""
     if isinstance(data, Tensor):
         raise TypeError("Tensor(...) expects an array or a number, received a Tensor; use "
                         "t.data for its array")
-    array = np.asarray(data)
+    array = np.array(data)
     if array.dtype.kind == "f":
         return array
     if array.dtype.kind in "biu":
@@ -59,18 +60,23 @@ def _unbroadcast(gradient, shape):
 class Tensor:
     """An array that can record the operations that made it, to compute gradients.
 
-    Tensor(data, requires_grad=False): data is an array or a number (see _as_array). After a
-    backward pass, `.grad` holds d(output)/d(this tensor), an array of `.data`'s shape.
+    Tensor(data, requires_grad=False): data is an array or a number, copied (see _as_array).
+    After a backward pass, `.grad` holds d(output)/d(this tensor), an array of `.data`'s shape.
+    In-place operators (`-=`, ...) are refused on a tensor that requires a gradient, except
+    under no_grad(); a backward pass that would use a tensor changed in place since is refused.
+    `.data` is the array itself, the way around all this, as in PyTorch: a change made to it
+    directly is not tracked.
     """
 
     __array_ufunc__ = None  # so that `ndarray @ Tensor` calls Tensor.__rmatmul__, not NumPy
 
     def __init__(self, data, requires_grad=False, _parents=(), _op=""):
-        self.data = _as_array(data)
+        self.data = data if _parents else _as_array(data)
         self.requires_grad = bool(requires_grad)
         self.grad = None
-        self._parents = _parents        # ((parent tensor, function upstream -> its gradient), ...)
+X
         self._op = _op
+        self._version = 0               # counts in-place changes (+=, -=, ...)
 
     # --- a few properties, as in PyTorch ---
     shape = property(lambda self: self.data.shape)
@@ -97,7 +103,7 @@ class Tensor:
     def _result(self, data, parents, op):
         """A new tensor made from `parents`: ((tensor, vjp), ...); records the graph only for the
         parents that require a gradient, and only while recording."""
-        parents = tuple((p, vjp) for p, vjp in parents if p.requires_grad)
+        parents = tuple((p, vjp, p._version) for p, vjp in parents if p.requires_grad)
         if not (_recording[0] and parents):
             return Tensor(data)
         return Tensor(data, requires_grad=True, _parents=parents, _op=op)
@@ -171,6 +177,28 @@ class Tensor:
 
     def __rmatmul__(self, other):
         return self._lift(other, self) @ self
+
+    # --- in-place changes: allowed where no gradient can depend on them, as in PyTorch ---
+    def _in_place(self, other, operation):
+        if _recording[0] and self.requires_grad:
+            raise RuntimeError("an in-place change (+=, -=, *=, /=) of a tensor that requires a "
+                               "gradient would break the graph: make it inside `with no_grad():` "
+                               "(as a parameter update is)")
+        operation(self.data, self._lift(other, self).data, out=self.data, casting="same_kind")
+        self._version += 1
+        return self
+
+    def __iadd__(self, other):
+        return self._in_place(other, np.add)
+
+    def __isub__(self, other):
+        return self._in_place(other, np.subtract)
+
+    def __imul__(self, other):
+        return self._in_place(other, np.multiply)
+
+    def __itruediv__(self, other):
+        return self._in_place(other, np.divide)
 
     # --- reductions ---
     def sum(self, axis=None, keepdims=False):
@@ -249,8 +277,10 @@ class Tensor:
         return self.transpose(1, 0)
 
     def __getitem__(self, index):
-        if isinstance(index, Tensor):
-            index = index.data.astype(np.int64)
+        parts = index if isinstance(index, tuple) else (index,)
+        if any(isinstance(part, Tensor) for part in parts):
+            raise TypeError("index with integers, slices or NumPy arrays (of integers or "
+                            "booleans), not with a Tensor, whose values are floats")
 
         def vjp(g):
             grad = np.zeros_like(self.data)
@@ -281,8 +311,12 @@ class Tensor:
         upstream = {id(self): gradient}
         for tensor in reversed(order):             # every use of a tensor comes before it here
             g = upstream.pop(id(tensor))           # the sum over all its uses, now complete
+            g = g.astype(tensor.dtype, copy=False)  # a float32 tensor keeps float32 gradients
             tensor.grad = g.copy() if tensor.grad is None else tensor.grad + g
-            for parent, vjp in tensor._parents:
+            for parent, vjp, version in tensor._parents:
+                if parent._version != version:
+                    raise RuntimeError("a tensor this gradient needs was changed in place (+=, "
+                                       "-=, ...) after it was used: compute the loss again")
                 contribution = vjp(g)
                 upstream[id(parent)] = (contribution if id(parent) not in upstream
                                         else upstream[id(parent)] + contribution)
@@ -300,7 +334,7 @@ class Tensor:
                 continue
             done.add(id(tensor))
             stack.append((tensor, True))
-            stack.extend((parent, False) for parent, _ in tensor._parents
+            stack.extend((parent, False) for parent, *_ in tensor._parents
                          if id(parent) not in done)
         return order
 
@@ -319,13 +353,17 @@ def softmax(x, axis=-1):
 
 def cross_entropy(logits, labels):
     """Mean cross-entropy of softmax(logits) against integer labels, as PyTorch's
-    F.cross_entropy: logits (N, K) Tensor, labels (N,) integers in 0..K-1; a one-element Tensor.
-    Its gradient with respect to the logits is (softmax(logits) - one_hot(labels)) / N."""
+    F.cross_entropy: logits (N, K) Tensor, labels (N,) integers in 0..K-1 (an array, or a Tensor
+    of whole numbers); a one-element Tensor. One fused operation: the loss from a stable
+    log-softmax, and the gradient with respect to the logits (softmax(logits) - one_hot) / N,
+    lesson 4's shortcut, instead of a walk through the exponentials and the logarithm."""
     if not isinstance(logits, Tensor) or logits.ndim != 2:
         received = (f"shape {logits.shape}" if isinstance(logits, Tensor)
                     else type(logits).__name__)
         raise TypeError(f"cross_entropy expects logits as a 2-D Tensor (N, K); received {received}")
     labels = np.asarray(labels.data if isinstance(labels, Tensor) else labels)
+    if labels.dtype.kind == "f" and np.all(labels == np.round(labels)):
+        labels = labels.astype(np.int64)                   # a Tensor of whole numbers
     N, K = logits.shape
     if labels.shape != (N,) or labels.dtype.kind not in "iu":
         raise ValueError(f"labels must be {N} integers (shape ({N},)); received shape "
@@ -333,4 +371,14 @@ def cross_entropy(logits, labels):
     if N == 0 or labels.min() < 0 or labels.max() >= K:
         raise ValueError(f"labels must lie in 0..{K - 1} and the batch must not be empty; "
                          f"received {labels.min() if N else 'no'} labels")
-    return -log_softmax(logits, axis=1)[np.arange(N), labels].mean()
+    shifted = logits.data - logits.data.max(axis=1, keepdims=True)
+    log_P = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    rows = np.arange(N)
+
+    def vjp(g):
+        dZ = np.exp(log_P)
+        dZ[rows, labels] -= 1
+        return g * dZ / N
+
+    loss = np.asarray(-log_P[rows, labels].mean(), dtype=logits.dtype)
+    return logits._result(loss, [(logits, vjp)], "cross_entropy")

@@ -251,3 +251,34 @@ def test_transposes_and_reshapes_send_gradients_back_to_the_right_entries(rng):
     for f in (lambda t: t.transpose(1, 0, 2), lambda t: t.transpose((2, 0, 1)),
               lambda t: t.transpose(), lambda t: t.reshape((4, 6)), lambda t: t.reshape(3, 8)):
         assert gradient_error(f, X) < 1e-7
+
+
+def test_pytorch_style_updates_in_place_and_their_guards():
+    W0 = np.ones((2, 2))
+    a, b = Tensor(W0, requires_grad=True), Tensor(W0, requires_grad=True)
+    assert a.data is not W0 and not np.shares_memory(a.data, b.data)   # copies, as torch.tensor
+    (a * 3.0).sum().backward()
+    with pytest.raises(RuntimeError, match="no_grad"):
+        a -= 0.1 * a.grad                        # outside no_grad: refused, not silently lost
+    with no_grad():
+        a -= 0.1 * a.grad                        # the update itself, in place
+    np.testing.assert_allclose(a.data, 0.7)
+    np.testing.assert_array_equal(b.data, 1.0)
+    np.testing.assert_array_equal(W0, 1.0)
+    x = Tensor(3.0, requires_grad=True)
+    y = x * x
+    with no_grad():
+        x += 1.0
+    with pytest.raises(RuntimeError, match="changed in place"):
+        y.backward()
+
+
+def test_gradients_keep_each_tensors_dtype_and_labels_may_be_a_tensor(rng):
+    w = Tensor(np.ones(3, dtype=np.float32), requires_grad=True)
+    (w * np.arange(3.0)).sum().backward()        # float32 times a float64 array
+    assert w.grad.dtype == np.float32
+    Z = Tensor(rng.standard_normal((4, 3)), requires_grad=True)
+    labels = np.array([0, 2, 1, 2])
+    assert cross_entropy(Z, Tensor(labels)).item() == cross_entropy(Z, labels).item()
+    with pytest.raises(TypeError, match="not with a Tensor"):
+        Z[Tensor(labels)]
