@@ -74,7 +74,7 @@ class Tensor:
         self.data = data if _parents else _as_array(data)
         self.requires_grad = bool(requires_grad)
         self.grad = None
-X
+        self._parents = _parents        # ((parent, upstream -> its gradient, its version), ...)
         self._op = _op
         self._version = 0               # counts in-place changes (+=, -=, ...)
 
