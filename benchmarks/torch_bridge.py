@@ -38,7 +38,7 @@ def forward_nnlib(P, X):
 
 def train(dtype, X, y, batches):
     start = {k: v.astype(dtype) for k, v in MLP([784, 30, 10], seed=0).params.items()}
-    ours = {k: Tensor(v.copy(), requires_grad=True) for k, v in start.items()}
+    ours = {k: Tensor(v, requires_grad=True) for k, v in start.items()}
     theirs = {k: torch.tensor(v.copy(), requires_grad=True) for k, v in start.items()}
     losses = []
     for batch in batches:
@@ -46,7 +46,7 @@ def train(dtype, X, y, batches):
         loss.backward()
         with no_grad():
             for p in ours.values():
-                p.data -= dtype(LR) * p.grad
+                p -= LR * p.grad
                 p.grad = None
         logits = F.relu(torch.tensor(X[batch]) @ theirs["W1"] + theirs["b1"]) @ theirs["W2"] \
             + theirs["b2"]

@@ -85,12 +85,14 @@ def exposed(results, cases):
 EXERCISES = {
     "logsumexp_backward": Hidden(
         cases=lambda rng: [(rng.normal(0, 3, (N, K)), rng.standard_normal(N))
-                           for N, K in [(1, 5), (int(rng.integers(2, 8)), 4)]],
+                           for N, K in [(1, 5), (int(rng.integers(2, 8)), 4)]]
+        + [(rng.uniform(-1000, 1000, (3, 4)), rng.standard_normal(3))],   # no overflow allowed
         reference=logsumexp_backward, forbid=("nnlib.autograd", "nnlib.gradcheck"), rtol=1e-9,
         exact=True, points=2),
     "topological_order_iterative": Hidden(cases=graph_cases, run=order_of, judge=valid_orders,
-                                          context=CONTEXT, points=2),
+                                          context=CONTEXT, forbid=("sys.setrecursionlimit",),
+                                          points=2),
     "exposing_expression": Hidden(
-        cases=lambda rng: [(float(x),) for x in rng.uniform(0.5, 2, 3)], run=gradients_both_ways,
+        cases=lambda rng: [(float(x),) for x in rng.uniform(0.5, 2, 12)], run=gradients_both_ways,
         judge=exposed, context=CONTEXT, points=2),
 }
