@@ -234,6 +234,8 @@ def test_every_operation_computes_numpys_values(rng):
         (t.transpose(), X.transpose()), (t.transpose(1, 0, 2), X.transpose(1, 0, 2)),
         (t.transpose((2, 0, 1)), X.transpose(2, 0, 1)), (t[1, :, ::2], X[1, :, ::2]),
         (softmax(u, axis=0), np.exp(Y) / np.exp(Y).sum(axis=0)),
+        (softmax(u), np.exp(Y) / np.exp(Y).sum(axis=1, keepdims=True)),     # the last axis
+        (t.max(keepdims=True), X.max(keepdims=True)),
         (log_softmax(u), Y - np.log(np.exp(Y).sum(axis=1, keepdims=True))),
     ]
     for number, (mine, expected) in enumerate(pairs):
