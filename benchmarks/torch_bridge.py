@@ -4,7 +4,8 @@ and shows the results. PyTorch is needed here only, never by the lessons or the 
 
 Run by hand, with PyTorch and nnlib importable (about ten seconds), for instance:
 
-    python -m venv /tmp/torchenv && /tmp/torchenv/bin/pip install torch==2.13.0 numpy tqdm matplotlib requests
+    python -m venv /tmp/torchenv
+    /tmp/torchenv/bin/pip install torch==2.13.0 numpy tqdm matplotlib requests
     PYTHONPATH=. /tmp/torchenv/bin/python benchmarks/torch_bridge.py
 
 The run: [784, 30, 10] with ReLU, softmax cross-entropy, MLP([784, 30, 10], seed=0)'s starting

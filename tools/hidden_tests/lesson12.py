@@ -24,8 +24,8 @@ def graph_cases(rng):
     """Graphs as lists of operations: node i (after the 4 inputs) is ("*" or "+", a, b)."""
     cases = []
     for size in (30, 60):
-        ops = [(str(rng.choice(["*", "+"])), int(rng.integers(0, 4 + i)), int(rng.integers(0, 4 + i)))
-               for i in range(size)]
+        ops = [(str(rng.choice(["*", "+"])), int(rng.integers(0, 4 + i)),
+                int(rng.integers(0, 4 + i))) for i in range(size)]
         cases.append((ops,))
     cases.append(([("*", 4 + i - 1 if i else 0, 0) for i in range(6000)],))   # a deep chain
     return cases
