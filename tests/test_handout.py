@@ -28,6 +28,7 @@ def test_the_handout_holds_the_wheel_the_student_editions_and_the_data_only(hand
     files = sorted(str(p.relative_to(handout)) for p in handout.rglob("*") if p.is_file())
     (wheel,) = [f for f in files if f.endswith(".whl")]
     assert files == sorted(["LICENSE", "README.md", "data/README.md", "data/mnist.npz",
+                            "data/names.txt", "data/shakespeare.txt",
                             "docs/notation.md", "lessons/01_neurons_and_activations.ipynb",
                             "lessons/06_mnist.ipynb", wheel])
     packaged = zipfile.ZipFile(handout / wheel).namelist()

@@ -11,8 +11,8 @@ folder instead of being made here (an nbgrader course's release/ASSIGNMENT/, for
 The folder it writes:
     nnlib_lessons-VERSION-py3-none-any.whl   the library (pip install it, see README.md there)
     lessons/NN_name.ipynb                      the student editions (or the released notebooks)
-    data/mnist.npz, data/README.md             the MNIST data and its licence; found by the
-                                               lessons from lessons/ (a parent's data/ folder)
+    data/mnist.npz, names.txt, shakespeare.txt the data and their licences (data/README.md);
+                                               found from lessons/ (a parent's data/ folder)
     docs/notation.md, LICENSE, README.md       the notation page, the licences, how to start
 
 Nothing is written unless everything could be made; the folder is built beside the target and
@@ -95,7 +95,7 @@ def main(argv=None):
         wheel = build_wheel(build)
         write_lessons(build / "lessons", lesson_paths(args.lessons), args.released)
         (build / "data").mkdir()
-        for name in ("mnist.npz", "README.md"):
+        for name in ("mnist.npz", "names.txt", "shakespeare.txt", "README.md"):
             shutil.copy2(ROOT / "data" / name, build / "data" / name)
         (build / "docs").mkdir()
         shutil.copy2(ROOT / "docs" / "notation.md", build / "docs" / "notation.md")
