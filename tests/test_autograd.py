@@ -284,3 +284,23 @@ def test_gradients_keep_each_tensors_dtype_and_labels_may_be_a_tensor(rng):
     assert cross_entropy(Z, Tensor(labels)).item() == cross_entropy(Z, labels).item()
     with pytest.raises(TypeError, match="not with a Tensor"):
         Z[Tensor(labels)]
+
+
+def test_large_logits_stay_finite_and_one_sample_is_a_batch():
+    Z = Tensor([[1000.0, 0.0, -1000.0], [5.0, 1000.0, 3.0]], requires_grad=True)
+    np.testing.assert_allclose(log_softmax(Z).data[0], [0.0, -1000.0, -2000.0])
+    loss = cross_entropy(Z, np.array([0, 1]))
+    assert loss.item() == pytest.approx(0.0, abs=1e-12)
+    loss.backward()
+    assert np.all(np.isfinite(Z.grad))
+    one = Tensor([[2.0, 1.0]], requires_grad=True)
+    cross_entropy(one, np.array([1])).backward()        # N = 1
+    P = np.exp([2.0, 1.0]) / np.exp([2.0, 1.0]).sum()
+    np.testing.assert_allclose(one.grad, [P - [0.0, 1.0]])
+
+
+def test_more_clear_errors():
+    with pytest.raises(TypeError, match="2-D Tensor"):
+        cross_entropy(np.ones((2, 3)), np.array([0, 1]))
+    with pytest.raises(ValueError, match="two matrices"):
+        Tensor(np.ones(3)) @ Tensor(np.ones((3, 2)))
