@@ -299,6 +299,12 @@ def test_large_logits_stay_finite_and_one_sample_is_a_batch():
     np.testing.assert_allclose(one.grad, [P - [0.0, 1.0]])
 
 
+def test_relus_gradient_at_zero_is_zero_as_in_pytorch():
+    x = Tensor([-1.0, 0.0, 2.0], requires_grad=True)
+    x.relu().sum().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 0.0, 1.0])
+
+
 def test_more_clear_errors():
     with pytest.raises(TypeError, match="2-D Tensor"):
         cross_entropy(np.ones((2, 3)), np.array([0, 1]))
