@@ -18,12 +18,10 @@ accuracy), replacing it only once complete.
 """
 
 import argparse
-import csv
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
+from csv_results import write_rows  # benchmarks/, the script's folder
 
 from nnlib import MLP, Sequential, layers
 from nnlib.data import load_mnist
@@ -64,13 +62,7 @@ def main():
             accuracy = validation_accuracy(variant, seed, X[:1000], y[:1000], X_val, y_val)
             rows.append({"variant": variant, "seed": seed, "val_accuracy": f"{accuracy:.4f}"})
             print(f"seed {seed}, {variant:>21}: {accuracy:.4f}", flush=True)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", newline="", dir=args.output.parent, delete=False,
-                                     suffix=".tmp") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    os.replace(f.name, args.output)
+    write_rows(args.output, rows)
     print(f"wrote {args.output}")
 
 

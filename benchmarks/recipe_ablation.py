@@ -19,10 +19,7 @@ seconds, and "diverged" when the loss became nan or inf), replacing it only once
 """
 
 import argparse
-import csv
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -32,6 +29,7 @@ from nnlib import MLP
 from nnlib.data import load_mnist
 
 sys.path.insert(0, str(Path(__file__).parent))
+from csv_results import write_rows  # noqa: E402
 from mnist_seeds import with_shifted_copies  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "recipe_ablation.csv"
@@ -96,13 +94,7 @@ def main():
                          "seconds": f"{seconds:.1f}"})
             print(f"{change:>34}, seed {seed}: {rows[-1]['val_accuracy']} "
                   f"({seconds:.0f} s)", flush=True)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", newline="", dir=args.output.parent, delete=False,
-                                     suffix=".tmp") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    os.replace(f.name, args.output)
+    write_rows(args.output, rows)
     print(f"wrote {args.output}")
 
 

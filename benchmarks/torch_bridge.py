@@ -15,15 +15,13 @@ arithmetic). Writes benchmarks/results/torch_bridge.csv (dtype, step, loss_nnlib
 versions), replacing it only once complete.
 """
 
-import csv
-import os
 import platform
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+from csv_results import write_rows  # benchmarks/, the script's folder
 
 from nnlib import MLP
 from nnlib.autograd import Tensor, cross_entropy, no_grad
@@ -76,13 +74,7 @@ def main():
         last = rows[-1]
         print(f"{last['dtype']}: after {STEPS} steps nnlib {float(last['loss_nnlib']):.6f}, "
               f"PyTorch {float(last['loss_torch']):.6f}")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", newline="", dir=RESULTS.parent, delete=False,
-                                     suffix=".tmp") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    os.replace(f.name, RESULTS)
+    write_rows(RESULTS, rows)
     print(f"wrote {RESULTS}")
 
 

@@ -7,24 +7,14 @@ and the untouched student edition 0, and a plausible slip some points but not al
 cheat are listed in docs/teaching.md ("What the grader defends against").
 """
 
-import importlib.util
 import textwrap
 
 import nbformat
 import numpy as np
 import pytest
-from test_student import LESSONS, ROOT, make_student, read
+from test_student import LESSONS, ROOT, load_tool, make_student, read
 
-
-def _load_grader():
-    path = ROOT / "tools" / "grade.py"
-    spec = importlib.util.spec_from_file_location("grade_tool", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-grade = _load_grader()
+grade = load_tool("grade")
 grade.TIMEOUT = 20                     # the infinite loop below is stopped after this long
 
 CALLS, NOT_DONE = "your code calls", "not done yet"

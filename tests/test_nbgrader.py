@@ -8,7 +8,6 @@ the check, and strict mode fails it).
 Takes about half a minute (autograde runs each submitted notebook in a fresh kernel).
 """
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -17,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbgrader import api as nbgrader_api  # installed by requirements.txt
-from test_student import FIXTURE, LESSONS, ROOT, make_student, read
+from test_student import FIXTURE, LESSONS, load_tool, make_student, read
 
 BIN = Path(sys.executable).parent
 LESSON1 = LESSONS[0]
@@ -151,9 +150,7 @@ def test_in_kernel_checks_can_be_fooled_and_the_hidden_tests_put_it_right(course
     fooled = scores(course, "cheater")[LESSON1.stem]
     assert all(score == top > 0 for score, top in fooled.values()), fooled
     honest = {student: scores(course, student) for student in ("full", "untouched", "partial")}
-    spec = importlib.util.spec_from_file_location("grade_tool", ROOT / "tools" / "grade.py")
-    grade = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(grade)
+    grade = load_tool("grade")
     assert grade.main(["--course", str(course), "--assignment", "lesson", "--gradebook",
                        "--jobs", "2", "--seed", "0"]) == 0
     assert all(score == 0 for score, _ in scores(course, "cheater")[LESSON1.stem].values())

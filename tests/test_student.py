@@ -26,15 +26,15 @@ LESSONS = sorted(NOTEBOOKS.glob("[0-9]*.ipynb"))
 EDITIONS = [FIXTURE, *LESSONS]  # everything whose student edition is made and run
 
 
-def _load_tool():
-    path = ROOT / "tools" / "make_student.py"
-    spec = importlib.util.spec_from_file_location("make_student", path)
+def load_tool(name):
+    """tools/NAME.py as a module (tools/ is not a package)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-make_student = _load_tool()
+make_student = load_tool("make_student")
 
 
 def ids(paths):
