@@ -10,8 +10,9 @@ Backpropagation through a stack is then one rule applied layer by layer: each la
 gradient arriving from above by its own local derivative.
 
 Shapes: dense inputs are (N, D), one sample per row; images are (N, C, H, W) (NCHW, as in
-PyTorch). float32 inputs give float32 outputs and gradients; integer and boolean inputs are cast
-to the layer's dtype (float64 for layers without parameters).
+PyTorch); an Embedding reads token indices (N, T). float32 inputs give float32 outputs and
+gradients; integer and boolean inputs are cast to the layer's dtype (float64 for layers without
+parameters).
 
 Randomness: a layer that draws starting weights or dropout masks takes `seed`. With seed=None
 (the default) it draws from fresh entropy, so two layers built alike still differ; a model built
@@ -254,6 +255,63 @@ class Flatten(Layer):
 
     def backward(self, dY):
         return dY.reshape(self.shape)
+
+
+class Embedding(Layer):
+    """A lookup table: token indices X (N, T) -> vectors Y (N, T, d), Y[n, t] = E[X[n, t]].
+
+    E = params["E"] (V, d), one row of d numbers per token of a vocabulary of V, drawn from
+    N(0, 1) as in PyTorch's nn.Embedding. Looking up row i is the product of a one-hot row
+    (1 in column i) with E, so dE = one_hot(X)^T dY: each row of dY is added to the row of E of
+    its token, a token seen twice receiving both (a scatter-add). Indices have no gradient, so
+    backward returns None and an Embedding can only be a model's first layer (Sequential checks).
+    X holds integers, or floats that are whole numbers, in 0..V-1; anything else is refused.
+    """
+
+    def __init__(self, num_embeddings, embedding_dim, seed=None, dtype=np.float64):
+        super().__init__()
+        self.V = positive_int(num_embeddings, "num_embeddings")
+        self.d = positive_int(embedding_dim, "embedding_dim")
+        self.dtype = floating_dtype(dtype)
+        self.reset(seed)
+
+    def reset(self, seed=None):
+        self.seed = seed
+        self.params["E"] = _init_weights(1.0, (self.V, self.d), self.V, self.d, seed, self.dtype)
+
+    def indices(self, X):
+        """X as an integer array, after checking that it holds token indices 0..V-1."""
+        X = np.asarray(X)
+        if X.dtype.kind == "f":
+            if not np.all(np.isfinite(X)) or np.any(X != np.round(X)):
+                raise ValueError("Embedding expects token indices (whole numbers); received "
+                                 "an array holding other values")
+            X = X.astype(np.intp)
+        elif X.dtype.kind not in "iu":
+            raise TypeError(f"Embedding expects an array of token indices (integers); received "
+                            f"dtype {X.dtype}")
+        if X.size and (X.min() < 0 or X.max() >= self.V):
+            raise ValueError(f"Embedding({self.V}, {self.d}) expects indices 0..{self.V - 1}; "
+                             f"received values from {X.min()} to {X.max()}")
+        return X
+
+    def forward(self, X, training=False):
+        self.X = self.indices(X)
+        return self.params["E"][self.X]
+
+    def backward(self, dY):
+        """Fills grads["E"] by a scatter-add of dY's rows; returns None (indices have no
+        gradient)."""
+        if np.shape(dY) != self.X.shape + (self.d,):
+            raise ValueError(f"Embedding.backward expects dY of shape {self.X.shape + (self.d,)} "
+                             f"(the output's); received {np.shape(dY)}")
+        dE = np.zeros_like(self.params["E"])
+        np.add.at(dE, self.X.ravel(), np.reshape(dY, (-1, self.d)))
+        self.grads = {"E": dE}
+        return None
+
+    def __repr__(self):
+        return f"Embedding({self.V}, {self.d})"
 
 
 class Conv2D(Layer):

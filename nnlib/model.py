@@ -96,8 +96,8 @@ class Model:
 
         X: inputs (N, ...). Y: (N, K) targets, or (N,) integer labels for a classifier.
         l2: L2 regularisation strength lambda; adds lambda/2 times the sum of the squared
-            weights to the loss and lambda * W to each weight's gradient (biases and batch
-            norm's gamma and beta are not regularised).
+            weights (and embeddings) to the loss and lambda * W to each one's gradient (biases
+            and batch norm's gamma and beta are not regularised).
         Returns (loss, grads): a float and a dict with the same keys and shapes as `params`.
         """
         X, Y, _ = self.check_data(X, Y)

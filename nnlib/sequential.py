@@ -3,7 +3,7 @@
 import numpy as np
 
 from ._checks import as_float_array
-from .layers import Conv2D, Linear
+from .layers import Conv2D, Embedding, Linear
 from .losses import LOGIT_LOSSES
 from .model import Model, loss_name
 
@@ -44,6 +44,11 @@ class Sequential(Model):
                     f"the layer at position {i} ({layer!r}) is the same object as the one at "
                     f"position {first}: each place in a model needs its own layer object (a "
                     f"layer keeps its last input for backward), e.g. ReLU() written twice")
+        for i, layer in enumerate(self.layers[1:], start=1):
+            if isinstance(layer, Embedding):
+                raise ValueError(f"an Embedding reads token indices and passes no gradient to "
+                                 f"what feeds it, so it must be the first layer; received one "
+                                 f"at position {i}")
         self.loss = loss_name(loss)
         if seed is not None:
             streams = np.random.SeedSequence(seed).spawn(len(self.layers))
@@ -82,13 +87,17 @@ class Sequential(Model):
 
     def forward(self, X, training=False):
         """The last layer's output (logits for the classification losses) for inputs X."""
-        X = as_float_array(X, "X", dtype=self.dtype)
+        X = self._check_X(X)
         for layer in self.layers:
             X = layer.forward(X, training=training)
         return X
 
     # ---- what the base class asks for (nnlib.model) ---------------------------------------------
     def _check_X(self, X):
+        """X in the model's dtype, or as integer token indices when the first layer is an
+        Embedding (an index held in float32 could be rounded to its neighbour)."""
+        if self.layers and isinstance(self.layers[0], Embedding):
+            return self.layers[0].indices(X)
         return as_float_array(X, "X", dtype=self.dtype)
 
     def _num_outputs(self, X):
@@ -96,8 +105,9 @@ class Sequential(Model):
         return self._logits(X[:1]).shape[1]
 
     def _weight_names(self):
-        """The layers' weights "W" (Linear's and Conv2D's), not biases or batch norm's gamma."""
-        return [key for key, _, name in self._names if name == "W"]
+        """The layers' weights "W" (Linear's and Conv2D's) and embeddings "E", not biases or batch
+        norm's gamma and beta (as Bengio et al. 2003 decayed the embeddings with the weights)."""
+        return [key for key, _, name in self._names if name in ("W", "E")]
 
     def _logits(self, X, chunk=EVALUATION_CHUNK):
         """Evaluation-mode outputs, `chunk` samples at a time: a convolution's im2col matrix for
