@@ -91,7 +91,8 @@ def test_generate_writes_until_the_boundary_and_cuts_at_max_length():
 
 
 def test_generate_draws_words_of_the_right_length_distribution():
-    """A model whose every step ends the word with probability 1/4: lengths are geometric, mean 3."""
+    """A model that ends the word with probability 1/4 at every step: lengths are geometric with
+    mean 3."""
     vocabulary = Vocabulary.from_words(["ab"])
     logits = np.log([0.25, 0.375, 0.375])
     words = generate(lambda c: np.tile(logits, (len(c), 1)), vocabulary, context=1, n=4000,
