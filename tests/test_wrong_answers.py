@@ -137,6 +137,22 @@ WRONG = {
         "topological_order_iterative": [(0, ["return topological_order(root)"], CALLS)],
         "exposing_expression": [(0, ("return x * x + x", "return x * 3 + 1"), "two paths")],
     },
+    "13": {
+        "bigram_nll": [(0, ('encode("." + word + ".")', 'encode("." + word)'), "ends it"),
+                       (1, ["X_, y_ = context_windows(words, vocabulary, 1)",
+                            "return float(-np.mean(np.log(P[X_[:, 0], y_])))"], CALLS)],
+        "embedding_backward": [
+            (0, ("np.add.at(dE, X.ravel(), dY.reshape(-1, dY.shape[-1]))",
+                 "dE[X.ravel()] += dY.reshape(-1, dY.shape[-1])"), "repeated token"),
+            (1, ["return one_hot(X.ravel(), V).T @ dY.reshape(-1, dY.shape[-1])"], CALLS)],
+        "temperature_softmax": [(0, ("S = Z / tau", "S = Z * tau"), "divide the logits"),
+                                (1, ["return next_token_probabilities(Z, tau)"], CALLS)],
+        "table_and_network_sizes": [(0, ("V * d + ", ""), None),
+                                    (1, ["net = Sequential([Embedding(V, d), Flatten(), "
+                                         "Linear(T * d, n_h), Linear(n_h, V)])",
+                                         "return V ** (T + 1), sum(p.size for p in "
+                                         "net.params.values())"], CALLS)],
+    },
 }
 
 def solution_body(source):

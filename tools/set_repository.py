@@ -52,8 +52,9 @@ if os.path.isdir("{clone}/notebooks"):
 ATTRIBUTION = """---
 
 This lesson is part of [*Neural networks from scratch*]({url}). Its text and figures are under the
-Creative Commons Attribution 4.0 licence (CC BY 4.0), its code under the MIT licence, and the
-MNIST data (by Yann LeCun, Corinna Cortes and Christopher J. C. Burges) under CC BY-SA 3.0; the
+Creative Commons Attribution 4.0 licence (CC BY 4.0), its code under the MIT licence. The MNIST
+data (by Yann LeCun, Corinna Cortes and Christopher J. C. Burges) are under CC BY-SA 3.0; the
+list of names (Grady Ward's Moby Word II) and Shakespeare's plays are in the public domain. The
 repository's LICENSE file has the details. You may copy, change and hand out this notebook, also
 in a paid course, if you name the source and say what you changed."""
 ATTRIBUTION_TAG = "attribution"
