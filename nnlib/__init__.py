@@ -8,13 +8,16 @@ gradcheck    numerical_derivative, numerical_gradient, relative_error, max_relat
              check_gradients
 model        Model: what every model shares (data checks, labels, L2, evaluate, predict, fit)
 network      MLP: lesson 4's network written out, forward pass and backpropagation
-layers       Linear, ReLU, LeakyReLU, Sigmoid, Tanh, Dropout, BatchNorm, Conv2D, MaxPool2D, Flatten
+layers       Linear, ReLU, LeakyReLU, Sigmoid, Tanh, Dropout, BatchNorm, Conv2D, MaxPool2D, Flatten,
+             Embedding
 sequential   Sequential: a model made of layers
 training     fit: the one training loop (mini-batches, schedule, history, divergence check)
 optim        SGD, Momentum, RMSProp, Adam
 metrics      accuracy, confusion_matrix
 diagnostics  the first checks of a training run
 data, mnist  MNIST (bundled, verified, downloaded if missing) and toy datasets
+text         the text corpora (names, Shakespeare), verified
+language     character-level language models: vocabulary, context windows, sampling
 course       the course's harness, apart from the library: the exercises' checks (course.exercises)
 plotting     the shared figure style and figures used by several lessons"""
 
