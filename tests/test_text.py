@@ -1,6 +1,8 @@
 """nnlib.text: the two corpora load, are what the lessons were made with, and a missing or damaged
 file is refused with a message that says how to repair it."""
 
+from pathlib import Path
+
 import pytest
 
 from nnlib import text
@@ -35,3 +37,12 @@ def test_a_data_folder_above_the_current_one_is_found(tmp_path, monkeypatch):
     (tmp_path / "lessons").mkdir()
     monkeypatch.chdir(tmp_path / "lessons")
     assert text._corpus_path(text.NAMES_FILE, None) == tmp_path / "data" / text.NAMES_FILE
+
+
+@pytest.mark.parametrize("damage", [lambda data: data[: len(data) // 2],            # truncated
+                                    lambda data: data.replace(b"emma", b"emmb", 1)])  # one byte
+def test_a_truncated_or_altered_copy_of_the_real_file_is_refused(tmp_path, damage):
+    real = (Path(text.__file__).resolve().parent.parent / "data" / text.NAMES_FILE).read_bytes()
+    (tmp_path / text.NAMES_FILE).write_bytes(damage(real))
+    with pytest.raises(text.CorpusFileError, match="damaged or another version"):
+        text.load_names(tmp_path)
