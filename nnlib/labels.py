@@ -62,7 +62,7 @@ def labels_from_scores(scores, name="scores"):
 def predicted_labels(outputs, threshold=0.5):
     """A classifier's labels (N,) from its outputs (N, K): the argmax of K >= 2 scores, or for one
     output 1 where it is >= threshold, else 0 (0.5 for a sigmoid's probability of class 1, 0 for
-    its logit)."""
-    if outputs.shape[1] == 1:
-        return (outputs[:, 0] >= threshold).astype(np.int64)
-    return outputs.argmax(axis=1)
+    its logit). Outputs (N, T, K), one row per position of a sequence, give labels (N, T)."""
+    if outputs.shape[-1] == 1:
+        return (outputs[..., 0] >= threshold).astype(np.int64)
+    return outputs.argmax(axis=-1)

@@ -65,7 +65,8 @@ def _init_weights(init, shape, fan_in, fan_out, seed, dtype):
 
 
 class Linear(Layer):
-    """Y = X W + b: X (N, n_in), W (n_in, n_out), b (n_out,), Y (N, n_out)."""
+    """Y = X W + b: X (N, n_in), W (n_in, n_out), b (n_out,), Y (N, n_out). A sequence X
+    (N, T, n_in) gives (N, T, n_out): the same layer at every position."""
 
     def __init__(self, n_in, n_out, init="he", seed=None, dtype=np.float64):
         super().__init__()
@@ -80,15 +81,17 @@ class Linear(Layer):
         self.params["b"] = np.zeros(self.n_out, dtype=self.dtype)
 
     def forward(self, X, training=False):
-        X = self._input(X, 2, f"(N, {self.n_in})")
-        if X.shape[1] != self.n_in:
-            raise ValueError(f"Linear expects (N, {self.n_in}); received shape {X.shape}")
+        X = self._input(X)
+        if X.ndim not in (2, 3) or X.shape[-1] != self.n_in:
+            raise ValueError(f"Linear expects (N, {self.n_in}) or (N, T, {self.n_in}); received "
+                             f"shape {X.shape}")
         self.X = X
         return X @ self.params["W"] + self.params["b"]
 
     def backward(self, dY, input_grad=True):
         """dX = dY W^T (None if input_grad is False); fills grads."""
-        self.grads = {"W": self.X.T @ dY, "b": dY.sum(axis=0)}
+        X, dY2 = self.X.reshape(-1, self.n_in), dY.reshape(-1, self.n_out)
+        self.grads = {"W": X.T @ dY2, "b": dY2.sum(axis=0)}
         return dY @ self.params["W"].T if input_grad else None
 
     def __repr__(self):

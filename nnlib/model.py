@@ -5,7 +5,7 @@ A model computes logits Z (N, K), the values its loss reads: the pre-activation 
 `MLP`'s output layer, or the last layer's output in a `Sequential`. A subclass provides
     params, dtype, loss, is_classifier, threshold (see `Model`)
     _check_X(X)            X checked and converted to the model's dtype
-    _num_outputs(X)        K, the number of outputs
+    _output_shape(X)       (K,), the number of outputs; (T, K) for a model of sequences
     _logits(X)             Z for checked X, in evaluation mode
     _loss_on_logits(Z, Y)  (loss, dL/dZ) without the L2 term
     _scores(Z)             what predictions read: Z itself, or the output activation of Z
@@ -52,22 +52,24 @@ class Model:
         """Check a dataset once and convert it: returns (X, Y, labels).
 
         X in the model's dtype; Y as (N, K) targets (integer labels (N,) become one-hot rows when
-        K > 1); labels (N,), the true classes, or None for regression.
+        K > 1); labels (N,), the true classes, or None for regression. A model of sequences,
+        whose outputs are (N, T, K), takes targets (N, T, K) or integer labels (N, T).
         """
         X = self._check_X(X)
-        N, K = len(X), self._num_outputs(X)
+        N, shape = len(X), self._output_shape(X)
+        K, labels_shape = shape[-1], (N, *shape[:-1])
         Y = np.asarray(Y)
-        if Y.ndim == 1 and K > 1 and self.is_classifier:
-            Y = one_hot(Y, K, dtype=self.dtype, name="Y")
-        elif Y.ndim == 1:
-            Y = Y.reshape(-1, 1)
-        Y = as_float_array(Y, "Y", ndim=2, dtype=self.dtype)
-        if Y.shape != (N, K):
+        if Y.shape == labels_shape and K > 1 and self.is_classifier:
+            Y = one_hot(Y.reshape(-1), K, dtype=self.dtype, name="Y").reshape(N, *shape)
+        elif Y.shape == labels_shape:
+            Y = Y[..., None]
+        Y = as_float_array(Y, "Y", dtype=self.dtype)
+        if Y.shape != (N, *shape):
             raise ValueError(
-                f"Y must have shape ({N}, {K}) (one row per sample of X, one column per output) "
-                f"or be {N} integer labels; received shape {Y.shape}"
+                f"Y must have shape {(N, *shape)} (one row per sample of X, one column per output) "
+                f"or be integer labels of shape {labels_shape}; received shape {Y.shape}"
             )
-        check_targets(Y, self.loss)
+        check_targets(Y.reshape(-1, K), self.loss)
         return X, Y, predicted_labels(Y) if self.is_classifier else None
 
     def _labels(self, Z):

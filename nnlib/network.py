@@ -121,8 +121,8 @@ class MLP(Model):
             )
         return X
 
-    def _num_outputs(self, X):
-        return self.layer_sizes[-1]
+    def _output_shape(self, X):
+        return (self.layer_sizes[-1],)
 
     def _weight_names(self):
         return [f"W{l}" for l in range(1, self.num_layers + 1)]

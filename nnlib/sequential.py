@@ -60,6 +60,11 @@ class Sequential(Model):
         self._names = [(f"{name}{number}", layer, name)
                        for number, layer in enumerate(with_params, start=1)
                        for name in layer.params]
+        keys = [key for key, _, _ in self._names]
+        if len(set(keys)) != len(keys):
+            twice = sorted({key for key in keys if keys.count(key) > 1})
+            raise ValueError(f"two parameters of different layers would both be called "
+                             f"{', '.join(twice)}: rename one in its layer's params")
         self.dtype = self._common_dtype()
 
     def _common_dtype(self):
@@ -100,14 +105,17 @@ class Sequential(Model):
             return self.layers[0].indices(X)
         return as_float_array(X, "X", dtype=self.dtype)
 
-    def _num_outputs(self, X):
-        """K, the width of the last layer's output, found by a forward pass on one sample."""
-        return self._logits(X[:1]).shape[1]
+    def _output_shape(self, X):
+        """(K,), the width of the last layer's output, or (T, K) for sequences: found by a forward
+        pass on one sample."""
+        return self._logits(X[:1]).shape[1:]
 
     def _weight_names(self):
         """The layers' weights "W" (Linear's and Conv2D's) and embeddings "E", not biases or batch
-        norm's gamma and beta (as Bengio et al. 2003 decayed the embeddings with the weights)."""
-        return [key for key, _, name in self._names if name in ("W", "E")]
+        norm's gamma and beta (as Bengio et al. 2003 decayed the embeddings with the weights); a
+        layer made of layers names its own in `decayed`."""
+        return [key for key, layer, name in self._names
+                if name in getattr(layer, "decayed", ("W", "E"))]
 
     def _logits(self, X, chunk=EVALUATION_CHUNK):
         """Evaluation-mode outputs, `chunk` samples at a time: a convolution's im2col matrix for
@@ -120,10 +128,13 @@ class Sequential(Model):
         return Z
 
     def _loss_on_logits(self, Z, Y):
+        """The loss and dL/dZ; for sequences (N, T, K) the mean over all N T positions."""
         if Z.shape != Y.shape:
             raise ValueError(f"the last layer's output has shape {Z.shape} but the targets "
                              f"have shape {Y.shape}")
-        return LOGIT_LOSSES[self.loss](Z, Y)
+        K = Z.shape[-1]
+        loss, dZ = LOGIT_LOSSES[self.loss](Z.reshape(-1, K), Y.reshape(-1, K))
+        return loss, dZ.reshape(Z.shape)
 
     def _backward(self, X, Y):
         """A training-mode forward pass, the loss, and every layer's backward pass."""

@@ -83,7 +83,7 @@ def fit(model, X, Y, *, epochs=10, batch_size=32, lr=None, optimizer="sgd", sche
                     if predicted is not None:
                         correct += int(np.count_nonzero(predicted == labels[batch]))
                 _record(history, loss=loss_sum / n,
-                        accuracy=None if labels is None else correct / n)
+                        accuracy=None if labels is None else correct / labels.size)
                 if validation is not None:
                     val_loss, val_accuracy = model.evaluate_checked(*validation, l2)
                     _record(history, val_loss=val_loss, val_accuracy=val_accuracy)

@@ -166,8 +166,9 @@ def test_float32_is_kept(layer, X):
 
 
 @pytest.mark.parametrize("layer, X, message", [
-    (Linear(3, 2), np.ones((4, 5)), r"Linear expects \(N, 3\); received shape \(4, 5\)"),
-    (Linear(3, 2), np.ones((2, 3, 1)), r"Linear expects \(N, 3\); received an array of shape"),
+    (Linear(3, 2), np.ones((4, 5)), r"Linear expects \(N, 3\) or \(N, T, 3\); received shape \(4,"),
+    (Linear(3, 2), np.ones((2, 3, 1)), r"Linear expects \(N, 3\) or \(N, T, 3\); received shape"),
+    (Linear(3, 2), np.ones(3), r"Linear expects .*; received shape \(3,\)"),
     (Conv2D(3, 2, 3), np.ones((2, 1, 5, 5)), r"Conv2D expects \(N, 3, H, W\).*\(2, 1, 5, 5\)"),
     (Conv2D(1, 2, 5), np.ones((2, 1, 4, 6)), r"H, W \+ 2 \* padding >= 5; received"),
     (Conv2D(1, 2, 3), np.ones((5, 5)), r"Conv2D expects \(N, 1, H, W\); received an array"),
@@ -309,3 +310,10 @@ def test_layers_accept_zero_samples():
 def test_text_input_is_refused_with_its_dtype():
     with pytest.raises(TypeError, match="ReLU expects a numeric array; received dtype <U1"):
         ReLU().forward(np.array(["a", "b"]))
+
+
+def test_linear_acts_at_every_position_of_a_sequence(rng):
+    layer, X = Linear(4, 3, seed=0), rng.normal(size=(2, 5, 4))
+    by_rows = X.reshape(-1, 4) @ layer.params["W"] + layer.params["b"]
+    np.testing.assert_allclose(layer.forward(X), by_rows.reshape(2, 5, 3), rtol=1e-12)
+    check_layer(layer, X)
