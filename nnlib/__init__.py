@@ -11,6 +11,7 @@ network      MLP: lesson 4's network written out, forward pass and backpropagati
 layers       Linear, ReLU, LeakyReLU, Sigmoid, Tanh, Dropout, BatchNorm, Conv2D, MaxPool2D, Flatten,
              Embedding
 sequential   Sequential: a model made of layers
+attention    LayerNorm, PositionEmbedding, CausalSelfAttention, TransformerBlock (sequences)
 autograd     Tensor: automatic differentiation with PyTorch's names (lesson 12)
 training     fit: the one training loop (mini-batches, schedule, history, divergence check)
 optim        SGD, Momentum, RMSProp, Adam

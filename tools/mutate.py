@@ -25,11 +25,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CORE = ["activations", "losses", "gradcheck", "model", "network", "sequential", "training", "optim",
-        "metrics", "labels", "layers", "_checks", "autograd", "language"]
+        "metrics", "labels", "layers", "_checks", "autograd", "language", "attention"]
 FAST_TESTS = ["test_activations.py", "test_losses.py", "test_gradcheck.py", "test_network.py",
               "test_sequential.py", "test_training.py", "test_optim.py", "test_metrics.py",
               "test_labels.py", "test_layers.py", "test_autograd.py", "test_embedding.py",
-              "test_language.py"]
+              "test_language.py", "test_attention.py"]
 SWAPS = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult,
          ast.Pow: ast.Mult, ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt,
          ast.Eq: ast.NotEq, ast.NotEq: ast.Eq, ast.And: ast.Or, ast.Or: ast.And}
