@@ -72,18 +72,19 @@ class LayerNorm(Layer):
 
 class PositionEmbedding(Layer):
     """Y = X + P[:T]: a learned vector for each position 0..max_length-1, P = params["E"]
-    (max_length, d), drawn from N(0, 1) like a token's embedding."""
+    (max_length, d), drawn from N(0, init^2) like a token's embedding (N(0, 1) by default)."""
 
-    def __init__(self, max_length, embedding_dim, seed=None, dtype=np.float64):
+    def __init__(self, max_length, embedding_dim, init=1.0, seed=None, dtype=np.float64):
         super().__init__()
         self.max_length = positive_int(max_length, "max_length")
         self.d = positive_int(embedding_dim, "embedding_dim")
-        self.dtype = floating_dtype(dtype)
+        self.init, self.dtype = number(init, "init (a standard deviation)"), floating_dtype(dtype)
         self.reset(seed)
 
     def reset(self, seed=None):
         self.seed = seed
-        self.params["E"] = _init_weights(1.0, (self.max_length, self.d), 1, 1, seed, self.dtype)
+        self.params["E"] = _init_weights(self.init, (self.max_length, self.d), 1, 1, seed,
+                                         self.dtype)
 
     def forward(self, X, training=False):
         X = _sequence(self, X, self.d)

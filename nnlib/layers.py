@@ -264,23 +264,24 @@ class Embedding(Layer):
     """A lookup table: token indices X (N, T) -> vectors Y (N, T, d), Y[n, t] = E[X[n, t]].
 
     E = params["E"] (V, d), one row of d numbers per token of a vocabulary of V, drawn from
-    N(0, 1) as in PyTorch's nn.Embedding. Looking up row i is the product of a one-hot row
+    N(0, init^2): N(0, 1) by default, as in PyTorch's nn.Embedding. Looking up row i is the product of a one-hot row
     (1 in column i) with E, so dE = one_hot(X)^T dY: each row of dY is added to the row of E of
     its token, a token seen twice receiving both (a scatter-add). Indices have no gradient, so
     backward returns None and an Embedding can only be a model's first layer (Sequential checks).
     X holds integers, or floats that are whole numbers, in 0..V-1; anything else is refused.
     """
 
-    def __init__(self, num_embeddings, embedding_dim, seed=None, dtype=np.float64):
+    def __init__(self, num_embeddings, embedding_dim, init=1.0, seed=None, dtype=np.float64):
         super().__init__()
         self.V = positive_int(num_embeddings, "num_embeddings")
         self.d = positive_int(embedding_dim, "embedding_dim")
-        self.dtype = floating_dtype(dtype)
+        self.init, self.dtype = number(init, "init (a standard deviation)"), floating_dtype(dtype)
         self.reset(seed)
 
     def reset(self, seed=None):
         self.seed = seed
-        self.params["E"] = _init_weights(1.0, (self.V, self.d), self.V, self.d, seed, self.dtype)
+        self.params["E"] = _init_weights(self.init, (self.V, self.d), self.V, self.d, seed,
+                                         self.dtype)
 
     def indices(self, X):
         """X as an integer array, after checking that it holds token indices 0..V-1."""

@@ -107,3 +107,9 @@ def test_a_float32_model_reads_indices_as_integers_and_trains(rng):
 def test_an_embedding_anywhere_but_first_is_refused():
     with pytest.raises(ValueError, match="must be the first layer; received one at position 1"):
         Sequential([Linear(3, 3), Embedding(3, 2)])
+
+
+def test_init_sets_the_tables_standard_deviation():
+    assert abs(Embedding(400, 50, init=0.1, seed=0).params["E"].std() - 0.1) < 0.002
+    with pytest.raises(ValueError, match=r"init \(a standard deviation\) must be a finite number"):
+        Embedding(4, 2, init=-1.0)
