@@ -3,6 +3,7 @@
     vocabulary = Vocabulary.from_words(words)        # "." (index 0) then the letters, sorted
     X, y = context_windows(words, vocabulary, 3)     # X (M, 3) indices, y (M,) the next one
     names = generate(model.forward, vocabulary, context=3, n=5, temperature=0.8, rng=0)
+    more = continue_text(next_logits, vocabulary, "ROMEO:", length=200, context=64, rng=0)
 
 A model here is any function from contexts (N, T) of indices to logits (N, V) over the next token.
 """
@@ -135,3 +136,23 @@ def generate(next_logits, vocabulary, *, context, n=1, temperature=1.0, max_leng
         ends = np.flatnonzero(row == boundary)
         words.append(vocabulary.decode(row[:ends[0]] if len(ends) else row))
     return words
+
+
+def continue_text(next_logits, vocabulary, prompt, *, length, context, temperature=1.0, rng=None):
+    """`prompt` followed by `length` characters written one at a time by a model of running text.
+
+    next_logits: a function from contexts (1, t) of indices, 1 <= t <= context (the last `context`
+        tokens written so far, fewer at the start), to logits (1, V) for the next token; for a
+        transformer, its `forward` at the last position: lambda c: model.forward(c)[:, -1].
+    """
+    length, context = integer(length, "length"), positive_int(context, "context")
+    if not prompt:
+        raise ValueError("continue_text needs a prompt of at least one character")
+    rng, ids = np.random.default_rng(rng), list(vocabulary.encode(prompt))
+    for _ in range(length):
+        logits = np.asarray(next_logits(np.array([ids[-context:]])))
+        if logits.shape != (1, len(vocabulary)):
+            raise ValueError(f"next_logits must return (1, {len(vocabulary)}) logits; returned "
+                             f"shape {logits.shape}")
+        ids.append(int(sample(logits, temperature, rng)[0]))
+    return vocabulary.decode(np.array(ids))

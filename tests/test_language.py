@@ -7,6 +7,7 @@ import pytest
 from nnlib.language import (
     Vocabulary,
     context_windows,
+    continue_text,
     generate,
     next_token_probabilities,
     sample,
@@ -100,3 +101,22 @@ def test_generate_draws_words_of_the_right_length_distribution():
     assert abs(np.mean([len(w) for w in words]) - 3) < 0.15  # standard error 0.055
     assert words == generate(lambda c: np.tile(logits, (len(c), 1)), vocabulary, context=1,
                              n=4000, max_length=200, rng=0)
+
+
+def test_continue_text_reads_at_most_the_context_and_writes_the_length_asked():
+    vocabulary = Vocabulary("abc")
+    seen = []
+
+    def next_logits(contexts):          # always "the token after the last one", cyclically
+        seen.append(contexts.shape[1])
+        logits = np.full((1, 3), -50.0)
+        logits[0, (contexts[0, -1] + 1) % 3] = 50.0
+        return logits
+
+    assert continue_text(next_logits, vocabulary, "b", length=5, context=3, rng=0) == "bcabca"
+    assert seen == [1, 2, 3, 3, 3]
+    assert continue_text(next_logits, vocabulary, "ab", length=0, context=3, rng=0) == "ab"
+    with pytest.raises(ValueError, match="needs a prompt"):
+        continue_text(next_logits, vocabulary, "", length=2, context=3)
+    with pytest.raises(ValueError, match=r"must return \(1, 3\) logits; returned shape \(3,\)"):
+        continue_text(lambda c: np.zeros(3), vocabulary, "a", length=1, context=2)
