@@ -266,8 +266,9 @@ class Embedding(Layer):
     E = params["E"] (V, d), one row of d numbers per token of a vocabulary of V, drawn from
     N(0, init^2): N(0, 1) by default, as in PyTorch's nn.Embedding. Looking up row i is the
     product of a one-hot row (1 in column i) with E, so dE = one_hot(X)^T dY: each row of dY is
-    added to the row of E of its token, a token seen twice receiving both (a scatter-add). Indices have no gradient, so
-    backward returns None and an Embedding can only be a model's first layer (Sequential checks).
+    added to the row of E of its token, a token seen twice receiving both (a scatter-add).
+    Indices have no gradient, so backward returns None and an Embedding can only be a model's
+    first layer (Sequential checks).
     X holds integers, or floats that are whole numbers, in 0..V-1; anything else is refused.
     """
 
