@@ -99,10 +99,11 @@ def sample(logits, temperature=1.0, rng=None):
 
     rng: a np.random.Generator or a seed (None: fresh entropy). Returns (N,) int64.
     """
-    P = next_token_probabilities(np.atleast_2d(logits), temperature)
-    u = np.random.default_rng(rng).random((len(P), 1))
-    # the first index whose cumulative probability exceeds u (rounding can leave the last < u)
-    return np.minimum((np.cumsum(P, axis=1) <= u).sum(axis=1), P.shape[1] - 1).astype(np.int64)
+    cumulative = np.cumsum(next_token_probabilities(np.atleast_2d(logits), temperature), axis=1)
+    # u uniform in [0, total), the total being 1 up to rounding: the first index whose cumulative
+    # probability exceeds u always exists and never has probability 0
+    u = np.random.default_rng(rng).random((len(cumulative), 1)) * cumulative[:, -1:]
+    return (cumulative <= u).sum(axis=1).astype(np.int64)
 
 
 def generate(next_logits, vocabulary, *, context, n=1, temperature=1.0, max_length=50,

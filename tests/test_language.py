@@ -120,3 +120,15 @@ def test_continue_text_reads_at_most_the_context_and_writes_the_length_asked():
         continue_text(next_logits, vocabulary, "", length=2, context=3)
     with pytest.raises(ValueError, match=r"must return \(1, 3\) logits; returned shape \(3,\)"):
         continue_text(lambda c: np.zeros(3), vocabulary, "a", length=1, context=2)
+
+
+def test_a_token_of_probability_zero_is_never_drawn_even_by_rounding():
+    """Cumulative sums that round below 1 must not hand the last, impossible, token the rest."""
+    logits = np.append(np.full(10, np.log(0.1)), -np.inf)[None, :]
+    draws = sample(np.repeat(logits, 20_000, axis=0), rng=3)
+    assert draws.max() <= 9
+
+    class AlmostOne(np.random.Generator):   # every draw is the largest number below 1
+        def random(self, shape):
+            return np.full(shape, np.nextafter(1.0, 0.0))
+    assert sample(logits, rng=AlmostOne(np.random.PCG64(0)))[0] == 9
