@@ -1,0 +1,138 @@
+"""Does lesson 14's transformer beat lesson 13's kind of network on held-out plays, and when?
+Both trained on Shakespeare for the same time on one core, over several seeds, with the held-out
+loss measured along the way, for lesson 14.
+
+Run by hand (never part of the tests), on one BLAS thread; the default budget is 20 minutes per
+run, so 3 seeds of both models take two hours of one core (--minutes sets the budget):
+
+    OMP_NUM_THREADS=1 nice .venv/bin/python benchmarks/transformer_seeds.py [--seeds 3]
+
+The data: data/shakespeare.txt, every character a token; the first 90 % for training, the next 5 %
+for validation, the last 5 % for the test. Both models are measured on the same predictions: 200
+windows of 64 characters from the validation (or test) text, at the positions with at least 8
+characters before them in the window.
+- "transformer": lesson 14's model (d = 64, 4 heads, 2 blocks, windows of 64), float32, batches of
+  32 windows; Adam at 0.01.
+- "mlp": lesson 13's network on 8 characters (embeddings of 16, 512 tanh units), float32, batches
+  of 512 predictions; Adam at 0.003.
+Both rates rise over 100 steps and then fall as 1 / sqrt(step) (Vaswani et al., 2017): the rate at
+a step does not depend on how long the run will be, so any prefix of a run is a shorter run.
+Writes benchmarks/results/transformer_seeds.csv (one row per model, seed and checkpoint: seconds
+of training, steps, validation loss, and test loss at the end), replacing it only once complete.
+"""
+
+import argparse
+import math
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+from csv_results import write_rows  # benchmarks/, the script's folder
+
+from nnlib import Sequential
+from nnlib.attention import LayerNorm, PositionEmbedding, TransformerBlock
+from nnlib.language import Vocabulary
+from nnlib.layers import Embedding, Flatten, Linear, Tanh
+from nnlib.optim import Adam
+from nnlib.text import load_shakespeare
+
+RESULTS = Path(__file__).parent / "results" / "transformer_seeds.csv"
+T, CONTEXT, WARMUP = 64, 8, 100
+CHECKPOINTS = (60, 300, 600, 1200)   # seconds of training at which the held-out loss is measured
+
+
+def split():
+    text = load_shakespeare()
+    vocabulary = Vocabulary(sorted(set(text)))
+    ids = vocabulary.encode(text)
+    n = len(ids)
+    return len(vocabulary), ids[:int(0.9 * n)], ids[int(0.9 * n):int(0.95 * n)], ids[int(0.95 * n):]
+
+
+def transformer(V, seed):
+    dtype = np.float32
+    return Sequential([Embedding(V, 64, init=0.1, dtype=dtype),
+                       PositionEmbedding(T, 64, init=0.1, dtype=dtype)]
+                      + [TransformerBlock(64, 4, dtype=dtype) for _ in range(2)]
+                      + [LayerNorm(64, dtype=dtype), Linear(64, V, init=0.02, dtype=dtype)],
+                      seed=seed)
+
+
+def mlp(V, seed):
+    dtype = np.float32
+    return Sequential([Embedding(V, 16, dtype=dtype), Flatten(),
+                       Linear(CONTEXT * 16, 512, dtype=dtype), Tanh(),
+                       Linear(512, V, init=0.02, dtype=dtype)], seed=seed)
+
+
+def windows(data, seed):
+    """200 windows (200, T) and their targets, shifted by one."""
+    starts = np.random.default_rng(seed).integers(0, len(data) - T - 1, 200)
+    index = starts[:, None] + np.arange(T)
+    return data[index], data[index + 1]
+
+
+def held_out_loss(name, model, X, Y):
+    """Mean negative log-likelihood at positions CONTEXT - 1 .. T - 1 of the windows."""
+    if name == "transformer":
+        Z = model.forward(X)[:, CONTEXT - 1:]
+    else:   # the same targets, each from the CONTEXT characters before it
+        Z = np.stack([model.forward(X[:, p - CONTEXT + 1:p + 1]) for p in range(CONTEXT - 1, T)],
+                     axis=1)
+    Z = Z.astype(np.float64)
+    Z = Z - Z.max(axis=-1, keepdims=True)
+    log_p = Z - np.log(np.exp(Z).sum(axis=-1, keepdims=True))
+    return float(-np.take_along_axis(log_p, Y[:, CONTEXT - 1:, None], axis=-1).mean())
+
+
+def run(name, seed, V, train, held_out, checkpoints):
+    model = (transformer if name == "transformer" else mlp)(V, seed)
+    lr0, batch = (1e-2, 32) if name == "transformer" else (3e-3, 512)
+    rng, optimizer = np.random.default_rng(seed), Adam(lr=lr0)
+    trained, step, rows = 0.0, 0, []
+    for checkpoint in checkpoints:
+        while trained < checkpoint:
+            step += 1
+            optimizer.lr = lr0 * min(step / WARMUP, math.sqrt(WARMUP / step))
+            start = time.perf_counter()
+            if name == "transformer":
+                index = rng.integers(0, len(train) - T - 1, batch)[:, None] + np.arange(T)
+                X, Y = train[index], train[index + 1]
+            else:
+                index = rng.integers(CONTEXT, len(train) - 1, batch)
+                X, Y = train[index[:, None] + np.arange(-CONTEXT, 0)], train[index]
+            loss, grads = model.loss_and_gradients(X, Y)
+            optimizer.step(model.params, grads)
+            trained += time.perf_counter() - start
+        rows.append({"model": name, "seed": seed, "seconds": f"{trained:.0f}", "steps": step,
+                     "val_loss": f"{held_out_loss(name, model, *held_out['val']):.4f}"})
+        print(f"{name:>11}, seed {seed}: {trained:5.0f} s, {step:6} steps, validation "
+              f"{rows[-1]['val_loss']}", flush=True)
+    rows[-1]["test_loss"] = f"{held_out_loss(name, model, *held_out['test']):.4f}"
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--minutes", type=float, default=20)
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    V, train, val, test = split()
+    held_out = {"val": windows(val, 1), "test": windows(test, 2)}
+    checkpoints = [c for c in CHECKPOINTS if c < 60 * args.minutes] + [60 * args.minutes]
+    versions = f"Python {platform.python_version()}, NumPy {np.__version__}"
+    rows = []
+    for seed in range(args.seeds):
+        for name in ("transformer", "mlp"):
+            rows += run(name, seed, V, train, held_out, checkpoints)
+    for row in rows:
+        row.setdefault("test_loss", "")
+        row["versions"] = versions
+    write_rows(args.output, rows)
+    print(f"wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()
