@@ -132,3 +132,23 @@ def test_a_token_of_probability_zero_is_never_drawn_even_by_rounding():
         def random(self, shape):
             return np.full(shape, np.nextafter(1.0, 0.0))
     assert sample(logits, rng=AlmostOne(np.random.PCG64(0)))[0] == 9
+
+
+def test_a_draw_of_exactly_zero_skips_the_leading_tokens_of_probability_zero():
+    class Zero(np.random.Generator):
+        def random(self, shape):
+            return np.zeros(shape)
+    assert sample(np.array([[-np.inf, 0.0, 0.0]]), rng=Zero(np.random.PCG64(0)))[0] == 1
+
+
+def test_the_defaults_temperature_1_and_names_of_at_most_50_characters():
+    Z = np.random.default_rng(0).normal(size=(3, 5))
+    np.testing.assert_allclose(next_token_probabilities(Z), next_token_probabilities(Z, 1.0))
+    np.testing.assert_allclose(next_token_probabilities(Z).sum(axis=1), 1)
+    assert not np.allclose(next_token_probabilities(Z), next_token_probabilities(Z, 0))
+    vocabulary = Vocabulary.from_words(["ab"])                 # . a b
+    never_ends = lambda c: np.tile([-np.inf, 0.0, 0.0], (len(c), 1))   # noqa: E731
+    assert [len(w) for w in generate(never_ends, vocabulary, context=2, n=3, rng=0)] == [50] * 3
+    uniform = lambda c: np.zeros((1, 3))                       # noqa: E731
+    written = continue_text(uniform, vocabulary, "a", length=300, context=2, rng=0)
+    assert set(written) == {".", "a", "b"}                     # drawn, not always the first
