@@ -166,3 +166,26 @@ def test_parameter_names_that_would_collide_are_refused():
 
     with pytest.raises(ValueError, match="x11"):
         Sequential([Named("x1")] + [Linear(1, 1) for _ in range(9)] + [Named("x")])
+
+
+def test_defaults_as_in_pytorch_and_gpt():
+    """eps 1e-5 (PyTorch's LayerNorm), d_ff = 4 d, position vectors drawn from N(0, 1)."""
+    X = np.array([[0.0, 0.002, 0.004]])          # a variance comparable to eps
+    expected = (X - X.mean()) / np.sqrt(X.var() + 1e-5)
+    np.testing.assert_allclose(LayerNorm(3).forward(X), expected, rtol=1e-12)
+    assert TransformerBlock(8, 2).d_ff == 32
+    assert abs(PositionEmbedding(500, 40, seed=0).params["E"].std() - 1) < 0.02
+
+
+def test_layer_norm_of_a_constant_vector_and_of_a_single_vector():
+    np.testing.assert_array_equal(LayerNorm(4).forward(np.full((2, 4), 7.0)), np.zeros((2, 4)))
+    np.testing.assert_allclose(LayerNorm(3).forward(np.array([1.0, 2.0, 3.0])),
+                               [-1.2247, 0.0, 1.2247], atol=1e-4)
+    with pytest.raises(ValueError, match=r"LayerNorm\(3\) expects \(\.\.\., 3\); received shape"):
+        LayerNorm(3).forward(np.float64(1.0))
+
+
+def test_attention_stays_finite_with_scores_in_the_thousands(rng):
+    layer = CausalSelfAttention(8, 2, seed=0)
+    Y = layer.forward(60 * rng.normal(size=(2, 5, 8)))
+    assert np.all(np.isfinite(Y)) and np.all(np.isfinite(layer.weights))
