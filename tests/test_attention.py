@@ -4,28 +4,12 @@ causal mask tested by changing the future; a small transformer trained end to en
 
 import numpy as np
 import pytest
+from test_layers import check_layer  # backward against numerical gradients, for any layer
 
 from nnlib import Sequential
 from nnlib.attention import CausalSelfAttention, LayerNorm, PositionEmbedding, TransformerBlock
-from nnlib.gradcheck import check_gradients, max_relative_error, numerical_gradient
+from nnlib.gradcheck import check_gradients
 from nnlib.layers import Embedding, Linear
-
-
-def check_backward(layer, X, tolerance=1e-6):
-    """backward against central differences of L = sum(forward(X) * R), for X and every
-    parameter."""
-    R = np.random.default_rng(1).normal(size=layer.forward(X).shape)
-
-    def loss(_):
-        return float(np.sum(layer.forward(X) * R))
-
-    layer.forward(X)
-    dX = layer.backward(R)
-    grads = dict(layer.grads)
-    assert max_relative_error(dX, numerical_gradient(loss, X)) < tolerance
-    assert set(grads) == set(layer.params)
-    for name, p in layer.params.items():
-        assert max_relative_error(grads[name], numerical_gradient(loss, p)) < tolerance, name
 
 
 def attention_by_definition(X, P, h):
@@ -76,7 +60,7 @@ def test_backward_matches_numerical_gradients(make, shape, rng):
     layer = make()
     for p in layer.params.values():       # gamma and beta away from 1 and 0
         p += 0.3 * rng.normal(size=p.shape)
-    check_backward(layer, rng.normal(size=shape))
+    check_layer(layer, rng.normal(size=shape))
 
 
 def test_layer_norm_normalises_each_position_alone(rng):
