@@ -9,17 +9,22 @@ per run, so 3 seeds take an hour (--minutes sets the budget):
     OMP_NUM_THREADS=1 nice .venv/bin/python benchmarks/transformer_seeds.py [--seeds 3]
 
 The data: data/shakespeare.txt, every character a token; the first 90 % for training, the next 5 %
-for validation, the last 5 % for the test. Both models are measured on the same predictions: 200
-windows of 64 characters from the validation (or test) text, at the positions with at least 8
-characters before them in the window.
+for validation, the last 5 % for the test. Both models are measured on the same predictions: 1,000
+windows of 64 characters from the validation (or test) text, at positions 7 to 63 of each window,
+whose predictions see at least 8 characters (the window network's whole context).
 - "transformer": lesson 14's model (d = 64, 4 heads, 2 blocks, windows of 64), float32, batches of
   32 windows; Adam at 0.01.
 - "mlp": lesson 13's network on 8 characters (embeddings of 16, 512 tanh units), float32, batches
   of 512 predictions; Adam at 0.003.
 Both rates rise over 100 steps and then fall to 0 along a cosine of the time spent (Loshchilov and
 Hutter, 2017), so the losses at the checkpoints before the end are those of a run still under way.
+Time is the process's CPU time spent in training steps (time.process_time), so that other work on
+the machine does not shorten a run; with one thread it equals the wall time of a quiet machine.
+At the end, the transformer is also measured with its context cut to the last 8 characters, the
+window network's context: what it gains from reading further back.
 Writes benchmarks/results/transformer_seeds.csv (one row per model, seed and checkpoint: seconds
-of training, steps, validation loss, and test loss at the end), replacing it only once complete.
+of training, steps, validation loss; at the end the test loss, and the transformer's validation
+loss from 8 characters), replacing it only once complete.
 """
 
 import argparse
@@ -69,19 +74,21 @@ def mlp(V, seed):
 
 
 def windows(data, seed):
-    """200 windows (200, T) and their targets, shifted by one."""
-    starts = np.random.default_rng(seed).integers(0, len(data) - T - 1, 200)
+    """1,000 windows (1000, T) and their targets, shifted by one."""
+    starts = np.random.default_rng(seed).integers(0, len(data) - T - 1, 1000)
     index = starts[:, None] + np.arange(T)
     return data[index], data[index + 1]
 
 
-def held_out_loss(name, model, X, Y):
-    """Mean negative log-likelihood at positions CONTEXT - 1 .. T - 1 of the windows."""
-    if name == "transformer":
+def held_out_loss(name, model, X, Y, cut=False):
+    """Mean negative log-likelihood at positions CONTEXT - 1 .. T - 1 of the windows; `cut`: the
+    transformer too reads only the CONTEXT characters up to each position."""
+    if name == "transformer" and not cut:
         Z = model.forward(X)[:, CONTEXT - 1:]
-    else:   # the same targets, each from the CONTEXT characters before it
-        Z = np.stack([model.forward(X[:, p - CONTEXT + 1:p + 1]) for p in range(CONTEXT - 1, T)],
-                     axis=1)
+    else:   # the same targets, each from the CONTEXT characters up to it
+        last = (lambda Z: Z[:, -1]) if name == "transformer" else (lambda Z: Z)
+        Z = np.stack([last(model.forward(X[:, p - CONTEXT + 1:p + 1]))
+                      for p in range(CONTEXT - 1, T)], axis=1)
     Z = Z.astype(np.float64)
     Z = Z - Z.max(axis=-1, keepdims=True)
     log_p = Z - np.log(np.exp(Z).sum(axis=-1, keepdims=True))
@@ -99,7 +106,7 @@ def run(name, seed, V, train, held_out, checkpoints):
             step += 1
             progress = trained / checkpoints[-1]
             optimizer.lr = lr0 * min(1, step / WARMUP) * 0.5 * (1 + math.cos(math.pi * progress))
-            start = time.perf_counter()
+            start = time.process_time()
             if name == "transformer":
                 index = rng.integers(0, len(train) - T - 1, batch)[:, None] + np.arange(T)
                 X, Y = train[index], train[index + 1]
@@ -108,12 +115,14 @@ def run(name, seed, V, train, held_out, checkpoints):
                 X, Y = train[index[:, None] + np.arange(-CONTEXT, 0)], train[index]
             loss, grads = model.loss_and_gradients(X, Y)
             optimizer.step(model.params, grads)
-            trained += time.perf_counter() - start
+            trained += time.process_time() - start
         rows.append({"model": name, "seed": seed, "seconds": f"{trained:.0f}", "steps": step,
                      "val_loss": f"{held_out_loss(name, model, *held_out['val']):.4f}"})
         print(f"{name:>11}, seed {seed}: {trained:5.0f} s, {step:6} steps, validation "
               f"{rows[-1]['val_loss']}", flush=True)
     rows[-1]["test_loss"] = f"{held_out_loss(name, model, *held_out['test']):.4f}"
+    if name == "transformer":
+        rows[-1]["val_loss_8"] = f"{held_out_loss(name, model, *held_out['val'], cut=True):.4f}"
     return rows
 
 
@@ -137,6 +146,7 @@ def main():
     rows = [row for model_rows in runs for row in model_rows]
     for row in rows:
         row.setdefault("test_loss", "")
+        row.setdefault("val_loss_8", "")
         row["versions"] = versions
     write_rows(args.output, rows)
     print(f"wrote {args.output}")
