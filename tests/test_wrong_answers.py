@@ -153,6 +153,18 @@ WRONG = {
                                          "return V ** (T + 1), sum(p.size for p in "
                                          "net.params.values())"], CALLS)],
     },
+    "14": {
+        "causal_weights": [(0, ("np.tri(T, dtype=bool)", "np.tri(T, dtype=bool).T"),
+                            "above the diagonal"),
+                           (1, ["return causal_weights_reference(S)"], CALLS)],
+        "attention_backward": [(0, (" / math.sqrt(d_h)   # softmax", "   # softmax"), "sqrt(d_h)"),
+                               (1, ["return attention_backward_autograd(Q, K, Va, dO)"], CALLS)],
+        "block_parameters": [
+            (0, ("return 2 * 2 * d + 4 * d * d + (d * d_ff + d_ff) + (d_ff * d + d)",
+                 "return 4 * d * d + 2 * d * d_ff"), "biases"),
+            (1, ["return sum(p.size for p in TransformerBlock(d, 1, d_ff).params.values())"],
+             CALLS)],
+    },
 }
 
 def solution_body(source):
