@@ -39,8 +39,10 @@ from csv_results import write_rows  # benchmarks/, the script's folder
 
 from nnlib import Sequential
 from nnlib.attention import LayerNorm, PositionEmbedding, TransformerBlock
+from nnlib.labels import one_hot
 from nnlib.language import Vocabulary
 from nnlib.layers import Embedding, Flatten, Linear, Tanh
+from nnlib.losses import softmax_cross_entropy
 from nnlib.optim import Adam
 from nnlib.text import load_shakespeare
 
@@ -89,10 +91,9 @@ def held_out_loss(name, model, X, Y, cut=False):
         last = (lambda Z: Z[:, -1]) if name == "transformer" else (lambda Z: Z)
         Z = np.stack([last(model.forward(X[:, p - CONTEXT + 1:p + 1]))
                       for p in range(CONTEXT - 1, T)], axis=1)
-    Z = Z.astype(np.float64)
-    Z = Z - Z.max(axis=-1, keepdims=True)
-    log_p = Z - np.log(np.exp(Z).sum(axis=-1, keepdims=True))
-    return float(-np.take_along_axis(log_p, Y[:, CONTEXT - 1:, None], axis=-1).mean())
+    V = Z.shape[-1]
+    return softmax_cross_entropy(Z.reshape(-1, V).astype(np.float64),
+                                 one_hot(Y[:, CONTEXT - 1:].ravel(), V))[0]
 
 
 def run(name, seed, V, train, held_out, checkpoints):
