@@ -1,0 +1,290 @@
+"""Build the book: the lessons as a website, and the whole series as one PDF, from the notebooks'
+stored outputs (nothing is re-executed).
+
+Usage: python tools/book/build.py [--pdf]
+
+The pages are first staged in build/book/src: the README's introduction and lesson table become
+the home page, its set-up and the rest of it two more pages; the lessons and docs/ are copied with
+their links rewritten to point at pages of the site (or, for the repository's other files, at the
+repository); each lesson gets a bar of downloads (the notebook, its student edition) and the link
+to run it on a hosted notebook service; each figure gets the alt text stored in its cell's
+metadata ("alt"); the answers are folded away until opened. Sphinx with MyST-NB then writes the
+site into build/book/html. With --pdf, Sphinx also writes the whole series as one page, which
+Chromium prints into build/book/neural-networks-from-scratch.pdf once MathJax has typeset it.
+
+Sphinx + MyST-NB, rather than Jupyter Book 2 (mystmd), because it works fully offline: Jupyter
+Book 2 fetches its page theme from the web at build time. MathJax comes from the npm registry
+(tools/book/package.json, installed by `make book`) and is copied into the site, so the maths
+typesets with no network at all.
+"""
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+OUT = ROOT / "build" / "book"
+SRC = OUT / "src"
+PDF = OUT / "neural-networks-from-scratch.pdf"
+MATHJAX = HERE / "node_modules" / "mathjax" / "es5"
+
+REPOSITORY = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]["Repository"]
+LESSONS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+DOCS = ["notation.md", "answers.md", "teaching.md"]
+
+# The README in three pages: (page, title, the README's "## " sections it takes, by heading).
+README_PAGES = [
+    ("index.md", None, ["The lessons"]),
+    ("setup.md", "Set-up and self-study", ["Set-up: two commands", "Studying on your own"]),
+    ("about.md", "The library, the results and the data", None),  # None: every other section
+]
+
+
+# ----- links -------------------------------------------------------------------------------------
+
+def slug(heading):
+    """The anchor GitHub and MyST give a heading: lower case, punctuation dropped, spaces to -."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def readme_sections():
+    """The README as its preamble (title and introduction) and its "## " sections, in order."""
+    preamble, *sections = re.split(r"^(?=## )", (ROOT / "README.md").read_text(), flags=re.M)
+    return preamble, [(s.splitlines()[0][3:].strip(), s) for s in sections]
+
+
+def readme_anchor_pages():
+    """Which staged page each anchor of the README (a heading's slug) lands on."""
+    _, sections = readme_sections()
+    pages = {}
+    for heading, text in sections:
+        page = next((p for p, _, taken in README_PAGES if taken and heading in taken), "about.md")
+        for line in text.splitlines():
+            if line.startswith("#"):
+                pages[slug(line.lstrip("#"))] = page
+    return pages
+
+
+def staged_path(repo_path, anchor, anchors):
+    """Where the page for a repository file lands in the site (relative to src), or None if the
+    file is not a page of the site."""
+    if repo_path == "README.md":
+        return anchors.get(anchor, "index.md") if anchor else "index.md"
+    if repo_path.startswith("notebooks/") and repo_path[len("notebooks/"):] in LESSONS:
+        return repo_path
+    if repo_path.startswith("docs/") and repo_path[len("docs/"):] in DOCS:
+        return repo_path
+    return None
+
+
+def rewrite_links(text, origin, page, anchors):
+    """Point the Markdown links of `text` (a file at `origin` in the repository, staged as `page`)
+    at the site's pages, or at the repository for files that are not pages. A link to a file
+    that does not exist is an error."""
+    def fix(match):
+        target = match.group(2)
+        if re.match(r"[a-z]+:", target) or target.startswith("#"):
+            return match.group(0)
+        path, _, anchor = target.partition("#")
+        resolved = (ROOT / Path(origin).parent / path).resolve()
+        if not resolved.exists():
+            raise SystemExit(f"{origin}: the link {target!r} points at a file that does not exist")
+        repo_path = resolved.relative_to(ROOT).as_posix()
+        staged = staged_path(repo_path, anchor, anchors)
+        if staged is None:
+            kind = "tree" if resolved.is_dir() else "blob"
+            new = f"{REPOSITORY}/{kind}/main/{repo_path}" + (f"#{anchor}" if anchor else "")
+        else:
+            depth = len(Path(page).parent.parts)
+            new = "../" * depth + staged + (f"#{anchor}" if anchor else "")
+        return f"{match.group(1)}{new}{match.group(3)}"
+    return re.sub(r"(\]\()([^)\s]+)(\))", fix, text)
+
+
+def separate_display_maths(text):
+    """Blank lines around each $$ ... $$ block. MyST reads a display formula that shares its
+    paragraph with text, and spans lines, as text (JupyterLab and GitHub accept it)."""
+    lines, out, i = text.split("\n"), [], 0
+    while i < len(lines):
+        if not lines[i].lstrip().startswith("$$"):
+            out.append(lines[i])
+            i += 1
+            continue
+        end = i if lines[i].lstrip()[2:].count("$$") else next(
+            (j for j in range(i + 1, len(lines)) if "$$" in lines[j]), i)
+        if out and out[-1].strip():
+            out.append("")
+        out.extend(lines[i:end + 1])
+        if end + 1 < len(lines) and lines[end + 1].strip():
+            out.append("")
+        i = end + 1
+    return "\n".join(out)
+
+
+# ----- pages -------------------------------------------------------------------------------------
+
+TOCTREES = """
+```{{toctree}}
+:hidden:
+:caption: Start here
+
+setup
+```
+
+```{{toctree}}
+:hidden:
+:caption: Lessons
+
+{lessons}
+```
+
+```{{toctree}}
+:hidden:
+:caption: Reference
+
+docs/notation
+docs/answers
+docs/teaching
+about
+```
+"""
+
+
+def stage_readme(anchors):
+    preamble, sections = readme_sections()
+    claimed = {h for _, _, taken in README_PAGES if taken for h in taken}
+    for page, title, taken in README_PAGES:
+        chosen = [text for heading, text in sections
+                  if (heading in taken if taken else heading not in claimed)]
+        head = preamble if title is None else f"# {title}\n\n"
+        text = head + "".join(chosen)
+        if page == "index.md":
+            lessons = "\n".join(f"notebooks/{name[:-6]}" for name in LESSONS)
+            text += TOCTREES.format(lessons=lessons)
+        (SRC / page).write_text(rewrite_links(text, "README.md", page, anchors))
+
+
+def fold_answers(text):
+    """Each answer ("- **Exercise N.** ...", up to the next bullet or heading) in a closed
+    dropdown, so that a reader opens it only after trying."""
+    out, answer = [], None
+
+    def close():
+        if answer is not None:
+            out.extend([f":::{{dropdown}} {answer[0]}", *answer[1], ":::", ""])
+
+    for line in text.splitlines():
+        start = re.match(r"- \*\*(Exercise [^*]+?)\.?\*\*\s*(.*)", line)
+        if start:
+            close()
+            answer = (start.group(1), [start.group(2)])
+        elif answer is not None and (line.startswith("  ") or not line.strip()):
+            answer[1].append(line[2:])
+        else:
+            close()
+            answer = None
+            out.append(line)
+    close()
+    return "\n".join(out) + "\n"
+
+
+def stage_docs(anchors):
+    (SRC / "docs").mkdir()
+    for name in DOCS:
+        page = f"docs/{name}"
+        text = separate_display_maths(rewrite_links((ROOT / page).read_text(), page, page,
+                                                    anchors))
+        if name == "answers.md":
+            text = fold_answers(text)
+        (SRC / page).write_text(text)
+
+
+def download_bar(name):
+    """The lesson's downloads and the way to run it online, as a Markdown cell."""
+    owner_name = REPOSITORY.removeprefix("https://github.com/")
+    colab = f"https://colab.research.google.com/github/{owner_name}/blob/main/notebooks/{name}"
+    return nbformat.v4.new_markdown_cell(
+        f"**This lesson as a notebook**: {{download}}`the full lesson <{name}>` (solutions and "
+        f"outputs) · {{download}}`the student edition <../downloads/student/{name}>` (exercises to "
+        f"do) · [open it in Colab]({colab}) (the lesson's first code cell then installs nnlib; "
+        f"see [the set-up](../setup.md#set-up-two-commands) to run it on your own machine)")
+
+
+def stage_lessons(anchors):
+    (SRC / "notebooks").mkdir()
+    for name in LESSONS:
+        page = f"notebooks/{name}"
+        nb = nbformat.read(ROOT / page, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "markdown":
+                cell.source = separate_display_maths(rewrite_links(cell.source, page, page,
+                                                                   anchors))
+            elif "alt" in cell.metadata:
+                cell.metadata["mystnb"] = {"image": {"alt": cell.metadata["alt"]}}
+        nb.cells.insert(1, download_bar(name))
+        nbformat.write(nb, SRC / page)
+    # the student editions, to download beside each lesson
+    subprocess.run([sys.executable, str(ROOT / "tools" / "make_student.py"), "--out",
+                    str(SRC / "downloads" / "student"), *[str(ROOT / "notebooks" / n)
+                                                          for n in LESSONS]],
+                   check=True, stdout=subprocess.DEVNULL)
+
+
+def stage():
+    if not MATHJAX.is_dir():
+        raise SystemExit(f"MathJax not found in {MATHJAX}: run `npm ci` in tools/book "
+                         "(`make book` does)")
+    shutil.rmtree(SRC, ignore_errors=True)
+    SRC.mkdir(parents=True)
+    shutil.copy(HERE / "conf.py", SRC / "conf.py")
+    shutil.copytree(MATHJAX, SRC / "_static" / "mathjax")
+    shutil.copy(HERE / "book.css", SRC / "_static" / "book.css")
+    anchors = readme_anchor_pages()
+    stage_readme(anchors)
+    stage_docs(anchors)
+    stage_lessons(anchors)
+
+
+def sphinx(builder, extra=()):
+    subprocess.run([sys.executable, "-m", "sphinx", "-b", builder, "-W", "--keep-going", "-q",
+                    *extra, str(SRC), str(OUT / builder)], check=True)
+
+
+def print_pdf():
+    """Chromium prints the one-page build, once MathJax has typeset every formula."""
+    from playwright.sync_api import sync_playwright
+    page_file = OUT / "singlehtml" / "index.html"
+    tmp = PDF.with_suffix(".pdf.tmp")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"))
+        page = browser.new_page()
+        page.goto(page_file.as_uri(), wait_until="load")
+        page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")
+        page.evaluate("MathJax.startup.promise")
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+        page.emulate_media(media="print")
+        page.pdf(path=str(tmp), format="A4", print_background=True, outline=True, tagged=True,
+                 margin={"top": "18mm", "bottom": "18mm", "left": "16mm", "right": "16mm"})
+        browser.close()
+    tmp.replace(PDF)
+
+
+def main(argv):
+    stage()
+    sphinx("html")
+    print(f"the website: {(OUT / 'html' / 'index.html').relative_to(ROOT)}")
+    if "--pdf" in argv:
+        sphinx("singlehtml")
+        print_pdf()
+        print(f"the PDF: {PDF.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
