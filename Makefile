@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 LAB_ARGS ?=  # e.g. make lab LAB_ARGS="--no-browser --port 8889"
 
-.PHONY: lab test notebooks lint student study graded handout constraints clean
+.PHONY: lab test notebooks lint student study graded handout constraints clean book pdf book-test
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -59,3 +59,20 @@ graded: $(VENV)/.installed  ## graded editions (nbgrader source) into graded/, k
 # What students get when they must not see the solutions: the wheel, student editions, MNIST.
 handout: $(VENV)/.installed  ## write handout/ (see docs/teaching.md)
 	$(BIN)/python tools/make_handout.py
+
+# The book (tools/book/build.py): the lessons as a website and a PDF, from their stored outputs.
+# MathJax (to typeset offline) and axe-core (the accessibility audit) come from the npm registry.
+$(VENV)/.book: $(VENV)/.lessons pyproject.toml tools/book/package.json tools/book/package-lock.json
+	$(BIN)/python -m pip install -c constraints.txt -e ".[lessons,book]"
+	cd tools/book && npm ci --no-audit --no-fund
+	touch $@
+
+book: $(VENV)/.book  ## the website, in build/book/html: open build/book/html/index.html
+	$(BIN)/python tools/book/build.py
+
+pdf: $(VENV)/.book  ## the website and build/book/neural-networks-from-scratch.pdf (Chromium)
+	$(BIN)/python tools/book/build.py --pdf
+
+# Every page in Chromium, offline: links, maths, images and alt text, axe-core, search; the PDF.
+book-test: pdf
+	$(BIN)/python -m pytest -p no:cacheprovider tools/book/test_site.py

@@ -18,15 +18,14 @@ Book 2 fetches its page theme from the web at build time. MathJax comes from the
 typesets with no network at all.
 """
 
-import json
 import re
 import shutil
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import nbformat
+import tomllib
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -263,7 +262,9 @@ def print_pdf():
     page_file = OUT / "singlehtml" / "index.html"
     tmp = PDF.with_suffix(".pdf.tmp")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium"))
+        # the machine's Chromium (Debian: chromium); else Playwright's own, if it was installed
+        system = shutil.which("chromium") or shutil.which("chromium-browser")
+        browser = p.chromium.launch(executable_path=system)
         page = browser.new_page()
         page.goto(page_file.as_uri(), wait_until="load")
         page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")

@@ -1,7 +1,8 @@
 """Sphinx's settings for the book; tools/book/build.py copies this file into the staged pages."""
 
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 _project = tomllib.loads((Path(__file__).resolve().parents[3] / "pyproject.toml").read_text())
 

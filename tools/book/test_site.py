@@ -10,6 +10,7 @@ axe-core's audit with no serious or critical violation. Every internal link and 
 site resolves, search finds a known term, and the PDF holds every lesson, figure and formula.
 """
 
+import functools
 import re
 import shutil
 from pathlib import Path
@@ -36,8 +37,7 @@ RAW_TEX = re.compile(r"\\[()\[\]]|\$\$|\\(frac|sum|mathbf|partial|sqrt|hat|begin
 
 @pytest.fixture(scope="module")
 def browser():
-    chromium = shutil.which("chromium")
-    assert chromium, "Chromium not found: install Debian's package `chromium`"
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     with sync_playwright() as p:
         launched = p.chromium.launch(executable_path=chromium)
         yield launched
@@ -74,7 +74,8 @@ def test_page(browser, name):
     untypeset = page.evaluate("""() => [...document.querySelectorAll('.math')]
         .filter(m => !m.querySelector('mjx-container')).map(m => m.textContent.slice(0, 80))""")
     assert not untypeset, f"formulas not typeset: {untypeset[:5]}"
-    errors = page.evaluate("() => [...document.querySelectorAll('mjx-merror')].map(e => e.textContent)")
+    errors = page.evaluate("() => [...document.querySelectorAll('mjx-merror')]"
+                           ".map(e => e.textContent)")
     assert not errors, f"MathJax errors: {errors[:5]}"
     text = page.evaluate("""() => {
         const copy = document.querySelector('main').cloneNode(true);
@@ -102,11 +103,10 @@ def test_page(browser, name):
     page.close()
 
 
-def anchors_of(path, cache={}):
+@functools.cache
+def anchors_of(path):
     """The ids a page of the site defines."""
-    if path not in cache:
-        cache[path] = set(re.findall(r'\bid="([^"]+)"', path.read_text()))
-    return cache[path]
+    return set(re.findall(r'\bid="([^"]+)"', path.read_text()))
 
 
 def test_internal_links_resolve():
