@@ -210,10 +210,11 @@ def download_bar(name):
     owner_name = REPOSITORY.removeprefix("https://github.com/")
     colab = f"https://colab.research.google.com/github/{owner_name}/blob/main/notebooks/{name}"
     return nbformat.v4.new_markdown_cell(
+        f"```{{container}} download-bar\n"
         f"**This lesson as a notebook**: {{download}}`the full lesson <{name}>` (solutions and "
         f"outputs) · {{download}}`the student edition <../downloads/student/{name}>` (exercises to "
         f"do) · [open it in Colab]({colab}) (the lesson's first code cell then installs nnlib; "
-        f"see [the set-up](../setup.md#set-up-two-commands) to run it on your own machine)")
+        f"see [the set-up](../setup.md#set-up-two-commands) to run it on your own machine)\n```")
 
 
 def stage_lessons(anchors):
@@ -271,8 +272,9 @@ def print_pdf():
         page.evaluate("MathJax.startup.promise")
         page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
         page.emulate_media(media="print")
-        page.pdf(path=str(tmp), format="A4", print_background=True, outline=True, tagged=True,
-                 margin={"top": "18mm", "bottom": "18mm", "left": "16mm", "right": "16mm"})
+        margins = {"top": "18mm", "bottom": "18mm", "left": "16mm", "right": "16mm"}
+        page.pdf(path=str(tmp), format="A4", scale=0.8, margin=margins, print_background=True,
+                 outline=True, tagged=True)
         browser.close()
     tmp.replace(PDF)
 
