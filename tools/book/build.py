@@ -252,9 +252,10 @@ def stage():
     stage_lessons(anchors)
 
 
-def sphinx(builder, extra=()):
+def sphinx(builder):
+    shutil.rmtree(OUT / builder, ignore_errors=True)  # no page or figure left from an old build
     subprocess.run([sys.executable, "-m", "sphinx", "-b", builder, "-W", "--keep-going", "-q",
-                    *extra, str(SRC), str(OUT / builder)], check=True)
+                    str(SRC), str(OUT / builder)], check=True)
 
 
 def print_pdf():

@@ -6,8 +6,9 @@ Run after `make pdf` (which builds the site and the PDF): `make book-test`, or
 
 Each page must load with no console error and no request that leaves the disk; show no raw TeX
 (every formula typeset by MathJax, none in error); load every image, each with alt text; pass
-axe-core's audit with no serious or critical violation. Every internal link and anchor of the
-site resolves, search finds a known term, and the PDF holds every lesson, figure and formula.
+axe-core's audit with no serious or critical violation, on the light and the dark theme. Every
+figure is opaque (drawn on white, so readable on the dark theme), every internal link and anchor
+of the site resolves, search finds a known term, and the PDF holds every lesson, figure and formula.
 """
 
 import functools
@@ -93,15 +94,28 @@ def test_page(browser, name):
     no_alt = [i["src"] for i in images if len(i["alt"]) < 20]
     assert not no_alt, f"images without alt text: {no_alt}"
 
-    # accessibility: axe-core's audit, no serious or critical violation
+    # accessibility: axe-core's audit, no serious or critical violation, on either theme
     page.add_script_tag(path=str(AXE))
-    violations = page.evaluate("""async () => (await axe.run(document,
-        {resultTypes: ['violations']})).violations.filter(v =>
-        ['serious', 'critical'].includes(v.impact)).map(v =>
-        `${v.id} (${v.impact}): ${v.help}; ${v.nodes.length} nodes, e.g. ` +
-        v.nodes.slice(0, 2).map(n => n.target.join(' ')).join(' | '))""")
-    assert not violations, "\n".join(violations)
+    for theme in ("light", "dark"):
+        page.evaluate(f"document.documentElement.dataset.theme = '{theme}'")
+        violations = page.evaluate("""async () => (await axe.run(document,
+            {resultTypes: ['violations']})).violations.filter(v =>
+            ['serious', 'critical'].includes(v.impact)).map(v =>
+            `${v.id} (${v.impact}): ${v.help}; ${v.nodes.length} nodes, e.g. ` +
+            v.nodes.slice(0, 2).map(n => n.target.join(' ')).join(' | '))""")
+        assert not violations, f"{theme} theme:\n" + "\n".join(violations)
     page.close()
+
+
+def test_figures_are_opaque():
+    """A figure with a transparent background would show its dark text on the dark theme."""
+    import matplotlib.image
+    figures = sorted((HTML / "_images").glob("*.png"))
+    assert figures
+    transparent = [f.name for f in figures
+                   if (pixels := matplotlib.image.imread(f)).shape[-1] == 4
+                   and pixels[..., 3].min() < 1]
+    assert not transparent, transparent
 
 
 @functools.cache
