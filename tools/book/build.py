@@ -9,8 +9,9 @@ their links rewritten to point at pages of the site (or, for the repository's ot
 repository); each lesson gets a bar of downloads (the notebook, its student edition) and the link
 to run it on a hosted notebook service; each figure gets the alt text stored in its cell's
 metadata ("alt"); the answers are folded away until opened. Sphinx with MyST-NB then writes the
-site into build/book/html. With --pdf, Sphinx also writes the whole series as one page, which
-Chromium prints into build/book/neural-networks-from-scratch.pdf once MathJax has typeset it.
+site into build/book/html. With --pdf, Sphinx first writes the whole series as one page, which
+Chromium prints into build/book/neural-networks-from-scratch.pdf once MathJax has typeset it, and
+the website's home page offers the PDF.
 
 Sphinx + MyST-NB, rather than Jupyter Book 2 (mystmd), because it works fully offline: Jupyter
 Book 2 fetches its page theme from the web at build time. MathJax comes from the npm registry
@@ -83,6 +84,31 @@ def staged_path(repo_path, anchor, anchors):
     return None
 
 
+def page_title(repo_path):
+    """The title a page of the site shows (its first heading), or the home page's name."""
+    if repo_path == "README.md":
+        return "the home page"
+    text = (ROOT / repo_path).read_text()
+    if repo_path.endswith(".ipynb"):
+        text = nbformat.reads(text, as_version=4).cells[0].source
+    return next(line[2:].strip() for line in text.splitlines() if line.startswith("# "))
+
+
+def page_labels(text, origin):
+    """A link whose label is the file's name, such as [docs/teaching.md](docs/teaching.md), gets
+    the page's title as its label; "(README)" is dropped from labels: on the site it is a page."""
+    def fix(match):
+        label, target = match.groups()
+        path = target.partition("#")[0]
+        resolved = (ROOT / Path(origin).parent / path).resolve()
+        if label.strip("`") == path and resolved.is_file():
+            repo_path = resolved.relative_to(ROOT).as_posix()
+            if staged_path(repo_path, "", {}):
+                label = page_title(repo_path)
+        return f"[{label.replace(' (README)', '')}]({target})"
+    return re.sub(r"\[([^\[\]]*)\]\(([^)\s]+)\)", fix, text)
+
+
 def rewrite_links(text, origin, page, anchors):
     """Point the Markdown links of `text` (a file at `origin` in the repository, staged as `page`)
     at the site's pages, or at the repository for files that are not pages. A link to a file
@@ -104,7 +130,7 @@ def rewrite_links(text, origin, page, anchors):
             depth = len(Path(page).parent.parts)
             new = "../" * depth + staged + (f"#{anchor}" if anchor else "")
         return f"{match.group(1)}{new}{match.group(3)}"
-    return re.sub(r"(\]\()([^)\s]+)(\))", fix, text)
+    return re.sub(r"(\]\()([^)\s]+)(\))", fix, page_labels(text, origin))
 
 
 def separate_display_maths(text):
@@ -156,7 +182,13 @@ about
 """
 
 
-def stage_readme(anchors):
+PDF_LINK = """
+The whole series is also one PDF, for print or for reading offline:
+{{download}}`{name} <downloads/{name}>`.
+"""
+
+
+def stage_readme(anchors, pdf):
     preamble, sections = readme_sections()
     claimed = {h for _, _, taken in README_PAGES if taken for h in taken}
     for page, title, taken in README_PAGES:
@@ -166,6 +198,7 @@ def stage_readme(anchors):
         text = head + "".join(chosen)
         if page == "index.md":
             lessons = "\n".join(f"notebooks/{name[:-6]}" for name in LESSONS)
+            text += PDF_LINK.format(name=PDF.name) if pdf else ""
             text += TOCTREES.format(lessons=lessons)
         (SRC / page).write_text(rewrite_links(text, "README.md", page, anchors))
 
@@ -205,14 +238,20 @@ def stage_docs(anchors):
         (SRC / page).write_text(text)
 
 
+def student_name(name):
+    """The student edition's file name: the lesson's, marked, so that the two downloads differ."""
+    return name.replace(".ipynb", "_student.ipynb")
+
+
 def download_bar(name):
     """The lesson's downloads and the way to run it online, as a Markdown cell."""
     owner_name = REPOSITORY.removeprefix("https://github.com/")
     colab = f"https://colab.research.google.com/github/{owner_name}/blob/main/notebooks/{name}"
     return nbformat.v4.new_markdown_cell(
         f"```{{container}} download-bar\n"
-        f"**This lesson as a notebook**: {{download}}`the full lesson <{name}>` (solutions and "
-        f"outputs) · {{download}}`the student edition <../downloads/student/{name}>` (exercises to "
+        f"**This lesson as a notebook**: {{download}}`the full lesson <../downloads/{name}>` "
+        f"(solutions and outputs) · {{download}}`the student edition "
+        f"<../downloads/{student_name(name)}>` (exercises to "
         f"do) · [open it in Colab]({colab}) (the lesson's first code cell then installs nnlib; "
         f"see [the set-up](../setup.md#set-up-two-commands) to run it on your own machine)\n```")
 
@@ -230,14 +269,21 @@ def stage_lessons(anchors):
                 cell.metadata["mystnb"] = {"image": {"alt": cell.metadata["alt"]}}
         nb.cells.insert(1, download_bar(name))
         nbformat.write(nb, SRC / page)
-    # the student editions, to download beside each lesson
+    # to download beside each lesson: the notebook as it is in the repository, and its student
+    # edition
+    downloads, student = SRC / "downloads", OUT / "student"
+    downloads.mkdir()
+    shutil.rmtree(student, ignore_errors=True)
     subprocess.run([sys.executable, str(ROOT / "tools" / "make_student.py"), "--out",
-                    str(SRC / "downloads" / "student"), *[str(ROOT / "notebooks" / n)
-                                                          for n in LESSONS]],
+                    str(student), *[str(ROOT / "notebooks" / n) for n in LESSONS]],
                    check=True, stdout=subprocess.DEVNULL)
+    for name in LESSONS:
+        shutil.copy(ROOT / "notebooks" / name, downloads / name)
+        shutil.copy(student / name, downloads / student_name(name))
 
 
-def stage():
+def stage(pdf=False):
+    """Stage the pages in SRC; with pdf=True the home page offers the PDF, copied beside it."""
     if not MATHJAX.is_dir():
         raise SystemExit(f"MathJax not found in {MATHJAX}: run `npm ci` in tools/book "
                          "(`make book` does)")
@@ -247,9 +293,11 @@ def stage():
     shutil.copytree(MATHJAX, SRC / "_static" / "mathjax")
     shutil.copy(HERE / "book.css", SRC / "_static" / "book.css")
     anchors = readme_anchor_pages()
-    stage_readme(anchors)
+    stage_readme(anchors, pdf)
     stage_docs(anchors)
     stage_lessons(anchors)
+    if pdf:
+        shutil.copy(PDF, SRC / "downloads" / PDF.name)
 
 
 def sphinx(builder):
@@ -268,6 +316,7 @@ def print_pdf():
         system = shutil.which("chromium") or shutil.which("chromium-browser")
         browser = p.chromium.launch(executable_path=system)
         page = browser.new_page()
+        page.set_default_timeout(600_000)  # the whole book is one page: a busy machine needs time
         page.goto(page_file.as_uri(), wait_until="load")
         page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")
         page.evaluate("MathJax.startup.promise")
@@ -282,12 +331,13 @@ def print_pdf():
 
 def main(argv):
     stage()
-    sphinx("html")
-    print(f"the website: {(OUT / 'html' / 'index.html').relative_to(ROOT)}")
-    if "--pdf" in argv:
+    if "--pdf" in argv:  # the PDF first, so that the website can offer it
         sphinx("singlehtml")
         print_pdf()
         print(f"the PDF: {PDF.relative_to(ROOT)}")
+        stage(pdf=True)
+    sphinx("html")
+    print(f"the website: {(OUT / 'html' / 'index.html').relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

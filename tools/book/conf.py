@@ -24,6 +24,8 @@ html_theme_options = {
     "repository_url": _project["project"]["urls"]["Repository"],
     "use_repository_button": True,
     "show_toc_level": 2,
+    "use_download_button": False,  # each lesson offers its notebook and student edition instead
+    "footer_content_items": ["copyright.html"],
     "navbar_persistent": [],
 }
 # A real search field (labelled as it reads) instead of the theme's button that opens one

@@ -49,6 +49,7 @@ def browser():
 def open_page(browser, url):
     """Open `url` offline; return the page and the list of problems seen while loading."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(120_000)  # a long lesson on a busy machine
     problems = []
     page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
     page.on("pageerror", lambda e: problems.append(f"script error: {e}"))
@@ -151,7 +152,7 @@ def test_every_lesson_is_reachable_from_the_home_page():
 
 def test_search_finds_a_known_term(browser):
     page, problems = open_page(browser, (HTML / "search.html").as_uri() + "?q=backpropagation")
-    page.wait_for_selector("#search-results li", timeout=30_000)
+    page.wait_for_selector("#search-results li")
     found = page.evaluate("() => [...document.querySelectorAll('#search-results li a')]"
                           ".map(a => a.getAttribute('href'))")
     assert not problems, problems
