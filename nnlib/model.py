@@ -9,7 +9,9 @@ A model computes logits Z (N, K), the values its loss reads: the pre-activation 
     _logits(X)             Z for checked X, in evaluation mode
     _loss_on_logits(Z, Y)  (loss, dL/dZ) without the L2 term
     _scores(Z)             what predictions read: Z itself, or the output activation of Z
-    _backward(X, Y)        (loss, grads, Z) in training mode, without the L2 term
+    _backward(X, Y)        (loss, grads, S) in training mode, without the L2 term, S = _scores(Z)
+                           (returned, not recomputed: at small batches it is a step's noticeable
+                           share)
     _weight_names()        the parameters the L2 term acts on (weights, not biases or gammas)
 """
 
@@ -87,11 +89,12 @@ class Model:
     # ---- training -----------------------------------------------------------------------------
     def loss_gradients_labels(self, X, Y, l2=0.0):
         """On data from `check_data`, in training mode: (loss, grads, predicted labels or None)."""
-        loss, grads, Z = self._backward(X, Y)
+        loss, grads, scores = self._backward(X, Y)
         if l2:
             for name in self._weight_names():
                 grads[name] = grads[name] + l2 * self.params[name]
-        return loss + self._l2_penalty(l2), grads, self._labels(Z)
+        labels = predicted_labels(scores, self.threshold) if self.is_classifier else None
+        return loss + self._l2_penalty(l2), grads, labels
 
     def loss_and_gradients(self, X, Y, l2=0.0):
         """Loss on the batch (X, Y) and its gradient with respect to every parameter.

@@ -159,7 +159,7 @@ class MLP(Model):
         return loss, dA * self._f_out_grad(Z_L, a=A_L)
 
     def _backward(self, X, Y):
-        """Backpropagation (lesson 4): returns (loss, grads, Z^[L]) for checked X and Y."""
+        """Backpropagation (lesson 4): returns (loss, grads, A^[L]) for checked X and Y."""
         Z, A = self._forward(X)
         L = self.num_layers
         loss, dZ = self._loss_on_logits(Z[L], Y, A[L])   # dZ = dL/dZ^[L]
@@ -170,4 +170,4 @@ class MLP(Model):
             grads[f"b{l}"] = dZ.sum(axis=0)
             if l > 1:  # dL/dZ^[l-1] = (dZ^[l] W^[l]^T) * f'(Z^[l-1])
                 dZ = (dZ @ W.T) * self._f_hidden_grad(Z[l - 1], a=A[l - 1])
-        return loss, grads, Z[L]
+        return loss, grads, A[L]

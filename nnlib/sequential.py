@@ -137,7 +137,8 @@ class Sequential(Model):
         return loss, dZ.reshape(Z.shape)
 
     def _backward(self, X, Y):
-        """A training-mode forward pass, the loss, and every layer's backward pass."""
+        """A training-mode forward pass, the loss, and every layer's backward pass: returns
+        (loss, grads, Z), Z being also the scores that predictions read."""
         Z = self.forward(X, training=True)
         loss, dY = self._loss_on_logits(Z, Y)
         for layer in self.layers[:0:-1]:
