@@ -30,6 +30,7 @@ html_theme_options = {
 }
 # A real search field (labelled as it reads) instead of the theme's button that opens one
 html_sidebars = {"**": ["navbar-logo.html", "search-field.html", "sbt-sidebar-nav.html"]}
+html_copy_source = False  # the notebooks are offered as downloads, not as "page source"
 html_context = {"default_mode": "auto"}  # light or dark, as the reader's system is set
 
 # Search results without a summary of each page: the summary is fetched, which a browser refuses
