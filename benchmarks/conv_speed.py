@@ -15,6 +15,12 @@ step: forward, softmax cross-entropy, backward and a momentum update. nnlib and 
 turns, repetition by repetition, so that a change in the machine's load affects both alike. The
 fastest of the repetitions is reported (on a shared machine the median mostly measures the other
 programs), with the ratio nnlib / PyTorch (above 1: nnlib is slower).
+
+Then where nnlib's training step spends its time: each layer's share of the step (forward and
+backward), and the speed of its arithmetic in GFLOP/s against the machine's measured peak, the
+fastest float32 matrix product of one BLAS call (1024 x 1024 by 1024 x 1024), so that the
+distance to the physical limit is on the page. Max-pooling does no multiply-adds: its cost is
+memory traffic, shown as the share only.
 """
 
 import argparse
@@ -45,6 +51,12 @@ except ImportError:
     torch = None
 
 BATCH = 64
+# Multiply-adds of each layer's forward pass, counted as 2 FLOP each: a convolution computes
+# N C_out H_out W_out output values, each a dot product of length C_in k k. Its backward pass costs
+# the same again for dW, and again for dX where the input's gradient is computed (not conv1).
+CONV_FLOP = {"conv1 (1->16, 5x5)": 2 * BATCH * 16 * 24 * 24 * 1 * 5 * 5,
+             "conv2 (16->32, 5x5)": 2 * BATCH * 32 * 8 * 8 * 16 * 5 * 5}
+BACKWARD_PASSES = {"conv1 (1->16, 5x5)": 1, "conv2 (16->32, 5x5)": 2}
 
 
 def timed(fn):
@@ -152,6 +164,37 @@ def measure(libraries, repeats):
     return times
 
 
+def matmul_peak(repeats=20, n=1024):
+    """GFLOP/s of the fastest float32 n x n matrix product: what one BLAS call reaches here."""
+    rng = np.random.default_rng(0)
+    A, B = (rng.standard_normal((n, n), dtype=np.float32) for _ in range(2))
+    A @ B
+    return 2 * n**3 / min(timed(lambda: A @ B) for _ in range(repeats)) / 1e9
+
+
+def where_the_time_goes(times, peak):
+    """Print each layer's share of nnlib's training step and its GFLOP/s against the peak."""
+    ours = {key: min(t) for key, t in times.items()}
+    step = ours[("training step", "forward")]
+    print(f"\nwhere nnlib's training step ({step * 1e3:.2f} ms) goes; matrix-product peak "
+          f"{peak:.1f} GFLOP/s (one thread, float32, 1024 x 1024)")
+    print(f"{'layer':24}{'forward ms':>11}{'backward ms':>12}{'share':>7}{'GFLOP/s':>9}"
+          f"{'of peak':>9}")
+    counted = 0.0
+    for name in [key[0] for key in ours if key[1] == "forward" and key[0] != "training step"]:
+        forward, backward = ours[(name, "forward")], ours[(name, "backward")]
+        counted += forward + backward
+        line = f"{name:24}{forward * 1e3:11.2f}{backward * 1e3:12.2f}" \
+               f"{(forward + backward) / step:7.0%}"
+        if name in CONV_FLOP:
+            flop = CONV_FLOP[name] * (1 + BACKWARD_PASSES[name])
+            speed = flop / (forward + backward) / 1e9
+            line += f"{speed:9.1f}{speed / peak:9.0%}"
+        print(line)
+    print(f"{'the rest':24}{'':23}{(step - counted) / step:7.0%}"
+          "  (ReLU, flatten, linear, loss, update, Python)")
+
+
 def machine():
     cpu = platform.processor() or platform.machine()
     try:
@@ -190,6 +233,7 @@ def main():
             theirs = min(times["PyTorch"][key]) * 1e3
             line += f"{theirs:12.2f}{ours / theirs:8.2f}"
         print(line)
+    where_the_time_goes(times["nnlib"], matmul_peak())
 
 
 if __name__ == "__main__":
