@@ -19,6 +19,7 @@ Book 2 fetches its page theme from the web at build time. MathJax comes from the
 typesets with no network at all.
 """
 
+import functools
 import re
 import shutil
 import subprocess
@@ -60,6 +61,7 @@ def readme_sections():
     return preamble, [(s.splitlines()[0][3:].strip(), s) for s in sections]
 
 
+@functools.cache
 def readme_anchor_pages():
     """Which staged page each anchor of the README (a heading's slug) lands on."""
     _, sections = readme_sections()
@@ -72,11 +74,11 @@ def readme_anchor_pages():
     return pages
 
 
-def staged_path(repo_path, anchor, anchors):
+def staged_path(repo_path, anchor=""):
     """Where the page for a repository file lands in the site (relative to src), or None if the
     file is not a page of the site."""
     if repo_path == "README.md":
-        return anchors.get(anchor, "index.md") if anchor else "index.md"
+        return readme_anchor_pages().get(anchor, "index.md") if anchor else "index.md"
     if repo_path.startswith("notebooks/") and repo_path[len("notebooks/"):] in LESSONS:
         return repo_path
     if repo_path.startswith("docs/") and repo_path[len("docs/"):] in DOCS:
@@ -103,13 +105,13 @@ def page_labels(text, origin):
         resolved = (ROOT / Path(origin).parent / path).resolve()
         if label.strip("`") == path and resolved.is_file():
             repo_path = resolved.relative_to(ROOT).as_posix()
-            if staged_path(repo_path, "", {}):
+            if staged_path(repo_path):
                 label = page_title(repo_path)
         return f"[{label.replace(' (README)', '')}]({target})"
     return re.sub(r"\[([^\[\]]*)\]\(([^)\s]+)\)", fix, text)
 
 
-def rewrite_links(text, origin, page, anchors):
+def rewrite_links(text, origin, page):
     """Point the Markdown links of `text` (a file at `origin` in the repository, staged as `page`)
     at the site's pages, or at the repository for files that are not pages. A link to a file
     that does not exist is an error."""
@@ -122,7 +124,7 @@ def rewrite_links(text, origin, page, anchors):
         if not resolved.exists():
             raise SystemExit(f"{origin}: the link {target!r} points at a file that does not exist")
         repo_path = resolved.relative_to(ROOT).as_posix()
-        staged = staged_path(repo_path, anchor, anchors)
+        staged = staged_path(repo_path, anchor)
         if staged is None:
             kind = "tree" if resolved.is_dir() else "blob"
             new = f"{REPOSITORY}/{kind}/main/{repo_path}" + (f"#{anchor}" if anchor else "")
@@ -151,6 +153,11 @@ def separate_display_maths(text):
             out.append("")
         i = end + 1
     return "\n".join(out)
+
+
+def site_markdown(text, origin, page):
+    """Markdown from the repository file `origin`, made ready to be the site's `page`."""
+    return separate_display_maths(rewrite_links(text, origin, page))
 
 
 # ----- pages -------------------------------------------------------------------------------------
@@ -188,7 +195,7 @@ The whole series is also one PDF, for print or for reading offline:
 """
 
 
-def stage_readme(anchors, pdf):
+def stage_readme(pdf):
     preamble, sections = readme_sections()
     claimed = {h for _, _, taken in README_PAGES if taken for h in taken}
     for page, title, taken in README_PAGES:
@@ -200,7 +207,7 @@ def stage_readme(anchors, pdf):
             lessons = "\n".join(f"notebooks/{name[:-6]}" for name in LESSONS)
             text += PDF_LINK.format(name=PDF.name) if pdf else ""
             text += TOCTREES.format(lessons=lessons)
-        (SRC / page).write_text(rewrite_links(text, "README.md", page, anchors))
+        (SRC / page).write_text(site_markdown(text, "README.md", page))
 
 
 def fold_answers(text):
@@ -227,12 +234,11 @@ def fold_answers(text):
     return "\n".join(out) + "\n"
 
 
-def stage_docs(anchors):
+def stage_docs():
     (SRC / "docs").mkdir()
     for name in DOCS:
         page = f"docs/{name}"
-        text = separate_display_maths(rewrite_links((ROOT / page).read_text(), page, page,
-                                                    anchors))
+        text = site_markdown((ROOT / page).read_text(), page, page)
         if name == "answers.md":
             text = fold_answers(text)
         (SRC / page).write_text(text)
@@ -256,15 +262,14 @@ def download_bar(name):
         f"see [the set-up](../setup.md#set-up-two-commands) to run it on your own machine)\n```")
 
 
-def stage_lessons(anchors):
+def stage_lessons():
     (SRC / "notebooks").mkdir()
     for name in LESSONS:
         page = f"notebooks/{name}"
         nb = nbformat.read(ROOT / page, as_version=4)
         for cell in nb.cells:
             if cell.cell_type == "markdown":
-                cell.source = separate_display_maths(rewrite_links(cell.source, page, page,
-                                                                   anchors))
+                cell.source = site_markdown(cell.source, page, page)
             elif "alt" in cell.metadata:
                 cell.metadata["mystnb"] = {"image": {"alt": cell.metadata["alt"]}}
         nb.cells.insert(1, download_bar(name))
@@ -292,10 +297,9 @@ def stage(pdf=False):
     shutil.copy(HERE / "conf.py", SRC / "conf.py")
     shutil.copytree(MATHJAX, SRC / "_static" / "mathjax")
     shutil.copy(HERE / "book.css", SRC / "_static" / "book.css")
-    anchors = readme_anchor_pages()
-    stage_readme(anchors, pdf)
-    stage_docs(anchors)
-    stage_lessons(anchors)
+    stage_readme(pdf)
+    stage_docs()
+    stage_lessons()
     if pdf:
         shutil.copy(PDF, SRC / "downloads" / PDF.name)
 
