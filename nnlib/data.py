@@ -13,7 +13,7 @@ from .labels import one_hot
 from .mnist import MnistDownloadError, MnistFileError, load_mnist
 
 __all__ = ["MnistDownloadError", "MnistFileError", "blobs", "load_mnist", "one_hot",
-           "random_shifts", "regression_1d", "spirals", "xor"]
+           "random_affine", "random_shifts", "regression_1d", "spirals", "xor"]
 
 
 def xor():
@@ -104,3 +104,44 @@ def random_shifts(pixels):
         top, left = rng.integers(0, 2 * p + 1, size=(2, N))        # window (p, p): no shift
         return windows[np.arange(N), :, top, left]
     return shift
+
+
+def random_affine(degrees=10.0, scale=0.1, pixels=2.0):
+    """Data augmentation for `fit(..., augment=random_affine())`: a function (X, rng) that turns
+    each image of a batch X (N, C, H, W) about its centre by its own random angle in
+    [-degrees, degrees], scales it by a factor in [1 - scale, 1 + scale] and moves it by up to
+    `pixels` rows and columns (not necessarily whole ones), all drawn uniformly. Each output pixel
+    is read from the input by bilinear interpolation between its four nearest pixels, with zeros
+    (blank paper) outside the image."""
+    degrees, scale = number(degrees, "degrees"), number(scale, "scale", below=1)
+    pixels = number(pixels, "pixels")
+
+    def transform(X, rng):
+        if X.ndim != 4:
+            raise ValueError(f"random_affine expects images (N, C, H, W); received shape "
+                             f"{X.shape}")
+        N, C, H, W = X.shape
+        angle = np.radians(rng.uniform(-degrees, degrees, N))
+        factor = rng.uniform(1 - scale, 1 + scale, N)
+        shift = rng.uniform(-pixels, pixels, (2, N))
+        # Where each output pixel comes from: the inverse map, p_in = R(-angle) (p_out - c - t) /
+        # factor + c, for the pixel centres p = (row, column) and the image's centre c.
+        cos, sin = np.cos(angle) / factor, np.sin(angle) / factor
+        rows, cols = np.mgrid[:H, :W].reshape(2, 1, H * W).astype(float)
+        r = rows - (H - 1) / 2 - shift[0][:, None]
+        c = cols - (W - 1) / 2 - shift[1][:, None]
+        src_r = cos[:, None] * r - sin[:, None] * c + (H - 1) / 2       # (N, H W)
+        src_c = sin[:, None] * r + cos[:, None] * c + (W - 1) / 2
+        # A zero border of one pixel stands for everything outside the image.
+        padded = np.pad(X, ((0, 0), (0, 0), (1, 1), (1, 1))).reshape(N, C, -1)
+        src_r, src_c = np.clip(src_r, -1, H) + 1, np.clip(src_c, -1, W) + 1
+        r0 = np.minimum(np.floor(src_r), H).astype(np.intp)
+        c0 = np.minimum(np.floor(src_c), W).astype(np.intp)
+        fr, fc = (src_r - r0).astype(X.dtype), (src_c - c0).astype(X.dtype)
+        out = np.zeros((N, C, H * W), X.dtype)
+        for dr, wr in ((0, 1 - fr), (1, fr)):
+            for dc, wc in ((0, 1 - fc), (1, fc)):
+                index = ((r0 + dr) * (W + 2) + c0 + dc)[:, None, :]
+                out += (wr * wc)[:, None, :] * np.take_along_axis(padded, index, axis=2)
+        return out.reshape(X.shape)
+    return transform

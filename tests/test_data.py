@@ -591,3 +591,57 @@ def test_random_shifts_refuse_a_bad_number_of_pixels(pixels, error):
 def test_random_shifts_refuse_flat_images():
     with pytest.raises(ValueError, match=r"expects images \(N, C, H, W\)"):
         data.random_shifts(1)(np.zeros((3, 784)), np.random.default_rng(0))
+
+
+class _Draws:
+    """A stand-in for a generator whose uniform draws are given: angles, factors, shifts."""
+
+    def __init__(self, *draws):
+        self.draws = list(draws)
+
+    def uniform(self, low, high, size):
+        value = np.broadcast_to(np.asarray(self.draws.pop(0), dtype=float), size)
+        assert np.all((low <= value) & (value <= high))
+        return value
+
+
+def test_random_affine_turns_scales_and_moves_as_documented():
+    X = np.random.default_rng(0).random((2, 3, 5, 5))
+    assert np.array_equal(data.random_affine(0, 0, 0)(X, np.random.default_rng(1)), X)
+    turned = data.random_affine(90, 0, 0)(X, _Draws(90, 1, 0))
+    np.testing.assert_allclose(turned, np.rot90(X, k=-1, axes=(2, 3)), atol=1e-12)
+    moved = data.random_affine(0, 0, 2)(X, _Draws(0, 1, [[1], [-2]]))  # 1 row down, 2 left
+    expected = np.zeros_like(X)
+    expected[:, :, 1:, :3] = X[:, :, :4, 2:]
+    np.testing.assert_allclose(moved, expected, atol=1e-12)
+    half = data.random_affine(0, 0, 1)(X, _Draws(0, 1, [[0], [0.5]]))  # half a pixel right
+    np.testing.assert_allclose(half[..., 1:], (X[..., 1:] + X[..., :-1]) / 2, atol=1e-12)
+    np.testing.assert_allclose(half[..., 0], X[..., 0] / 2, atol=1e-12)  # zeros come in
+    dot = np.zeros((1, 1, 5, 5))
+    dot[0, 0, 2, 3] = 1                                    # one pixel right of the centre
+    bigger = data.random_affine(0, 0.5, 0)(dot, _Draws(0, 1.5, 0))
+    np.testing.assert_allclose(bigger[0, 0, 2, 3:], [2 / 3, 2 / 3], atol=1e-12)  # 1.5 from it
+    smaller = data.random_affine(0, 0.5, 0)(np.ones((1, 1, 5, 5)), _Draws(0, 0.5, 0))
+    assert smaller[0, 0, 2, 2] == 1 and smaller[0, 0, 0, 0] == 0   # the corners read outside
+
+
+def test_random_affine_gives_each_image_its_own_draw_from_the_generator():
+    X = np.tile(np.random.default_rng(0).random((1, 1, 8, 8)), (50, 1, 1, 1)).astype(np.float32)
+    out = data.random_affine()(X, np.random.default_rng(1))
+    assert out.shape == X.shape and out.dtype == np.float32
+    assert len({o.tobytes() for o in out}) == 50                   # 50 different transforms
+    assert out.min() >= 0 and out.max() <= X.max() + 1e-6         # weighted averages, zeros
+    assert np.array_equal(data.random_affine()(X, np.random.default_rng(1)), out)
+
+
+@pytest.mark.parametrize("options, error, message", [
+    ({"degrees": -1}, ValueError, "degrees must be"), ({"scale": 1}, ValueError, "scale must be"),
+    ({"pixels": "2"}, TypeError, "pixels must be")])
+def test_random_affine_refuses_bad_settings(options, error, message):
+    with pytest.raises(error, match=message):
+        data.random_affine(**options)
+
+
+def test_random_affine_refuses_flat_images():
+    with pytest.raises(ValueError, match=r"random_affine expects images \(N, C, H, W\)"):
+        data.random_affine()(np.zeros((3, 784)), np.random.default_rng(0))
