@@ -25,7 +25,6 @@ memory traffic, shown as the share only.
 
 import argparse
 import os
-import platform
 import sys
 import time
 
@@ -40,6 +39,7 @@ for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 # cnn_seeds (this script's folder is on sys.path) holds the lesson's network.
 import numpy as np  # noqa: E402
 from cnn_seeds import cnn  # noqa: E402
+from machine import describe  # noqa: E402
 
 from nnlib.layers import Conv2D, MaxPool2D  # noqa: E402
 from nnlib.optim import Momentum  # noqa: E402
@@ -196,14 +196,8 @@ def where_the_time_goes(times, peak):
 
 
 def machine():
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return f"{cpu}, {os.cpu_count()} cores, load average {load:.2f}"
+    return f"{describe()}, load average {load:.2f}"
 
 
 def main():
@@ -218,7 +212,7 @@ def main():
     if torch is not None:
         torch.set_num_threads(args.threads)
         libraries["PyTorch"] = torch_cases(X, y)
-    print(f"{machine()}; NumPy {np.__version__}"
+    print(machine()
           + (f", PyTorch {torch.__version__}" if torch else ", PyTorch not installed")
           + f"; {args.threads} thread(s); batch {BATCH}, float32; {args.repeats} repetitions")
     times = measure(libraries, args.repeats)

@@ -13,11 +13,11 @@ each variant, and the arithmetic rate achieved against NumPy's own matrix-multip
 
 import argparse
 import os
-import platform
 import statistics
 import time
 
 import numpy as np
+from machine import describe
 
 from nnlib import MLP
 from nnlib.data import load_mnist
@@ -138,18 +138,6 @@ def flops_per_epoch(n, sizes):
     return 2 * (2 * sum(products) + sum(products[1:]))
 
 
-def cpu_name():
-    """The processor's model name where the system tells it (Linux), else the architecture."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            for line in info:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=3, help="epochs per variant (median taken)")
@@ -162,9 +150,7 @@ def main():
     sizes = [784, args.hidden, 10]
     params = MLP(sizes, seed=SEED).params
     flops = flops_per_epoch(len(X), sizes)
-    print(f"machine: {cpu_name()}, {os.cpu_count()} cores, {platform.system()}; "
-          f"Python {platform.python_version()}, NumPy {np.__version__}; "
-          f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}")
+    print(f"machine: {describe()}; OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}")
     print(f"network {sizes}, ReLU, softmax + cross-entropy, SGD momentum {BETA}, lr {LR}, "
           f"batch {args.batch}, {len(X)} training images, {args.epochs} epochs per variant\n")
 
