@@ -106,6 +106,8 @@ def conv_by_definition(X, W, b, stride, padding):
 CONV_CASES = [  # (C_in, C_out, k, stride, padding, H, W)
     (1, 2, 3, 1, 0, 5, 5), (3, 2, 3, 1, 1, 5, 6), (1, 3, 5, 1, 2, 6, 5), (3, 1, 1, 1, 0, 4, 3),
     (2, 2, 3, 2, 0, 7, 6), (3, 2, 3, 2, 1, 6, 7), (1, 1, 5, 2, 2, 7, 8), (2, 3, 1, 2, 0, 5, 4),
+    # wider than k C_in: the patches are copied one output row at a time
+    (1, 2, 3, 1, 1, 8, 9), (2, 3, 3, 1, 0, 6, 10), (1, 2, 3, 2, 1, 9, 12),
 ]
 
 
