@@ -381,14 +381,16 @@ class Conv2D(Layer):
         if k * C >= W_out:
             # a patch's row of k*C numbers, contiguous with channels last, (N, H, W, C)
             # (lesson 11's second layer: runs of 80 numbers, 8x faster than channels first)
-            X_pad = np.pad(X.transpose(0, 2, 3, 1), ((0, 0), (p, p), (p, p), (0, 0)))
+            X_pad = X.transpose(0, 2, 3, 1)
+            if p:  # (np.pad copies, even with no padding)
+                X_pad = np.pad(X_pad, ((0, 0), (p, p), (p, p), (0, 0)))
             patches = sliding_window_view(X_pad, (k, k), axis=(1, 2))[:, ::s, ::s]
             self.cols = patches.transpose(0, 1, 2, 4, 5, 3).reshape(N * H_out * W_out, k * k * C)
         else:
             # or a row of W_out outputs, one kernel offset (u, v) and channel c at a time, the
             # copy then used transposed (the first layer, one channel: runs of 24 numbers instead
             # of 5, 4x faster)
-            X_pad = np.pad(X, ((0, 0), (0, 0), (p, p), (p, p)))
+            X_pad = np.pad(X, ((0, 0), (0, 0), (p, p), (p, p))) if p else X
             windows = sliding_window_view(X_pad, (k, k), axis=(2, 3))[:, :, ::s, ::s]
             self.cols = np.ascontiguousarray(windows.transpose(4, 5, 1, 0, 2, 3)).reshape(
                 k * k * C, N * H_out * W_out).T
@@ -398,7 +400,9 @@ class Conv2D(Layer):
         # 1.66 for the second layer).
         K_cols = self.params["W"].transpose(2, 3, 1, 0).reshape(-1, self.C_out)
         Y = self.cols @ K_cols                                            # (N H_out W_out, C_out)
-        Y += self.params["b"]
+        # The bias added to each row of W_out outputs at once, as W_out copies of b, not C_out
+        # numbers at a time (3x faster for the first layer's 16 channels)
+        Y.reshape(N * H_out, W_out * self.C_out)[...] += np.tile(self.params["b"], W_out)
         return Y.reshape(N, H_out, W_out, self.C_out).transpose(0, 3, 1, 2)
 
     def backward(self, dY, input_grad=True):
