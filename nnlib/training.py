@@ -69,7 +69,9 @@ def fit(model, X, Y, *, epochs=10, batch_size=32, lr=None, optimizer="sgd", sche
         try:
             for epoch in bar:
                 loss_sum, correct = 0.0, 0
-                for batch in np.array_split(rng.permutation(n), range(batch_size, n, batch_size)):
+                order = rng.permutation(n)
+                for start in range(0, n, batch_size):
+                    batch = order[start:start + batch_size]
                     optimizer.lr = rate_at(step)
                     X_batch = X[batch] if augment is None else _augmented(augment, X[batch], rng)
                     loss, grads, predicted = model.loss_gradients_labels(X_batch, Y[batch], l2)
