@@ -10,8 +10,9 @@ that environment's Python, nnlib found through PYTHONPATH:
 Without PyTorch it times nnlib alone. The shapes are the lesson's: a batch of 64 float32 images
 (64, 1, 28, 28); Conv(1 -> 16, 5x5), ReLU, MaxPool 2, Conv(16 -> 32, 5x5), ReLU, MaxPool 2,
 Flatten, Linear(512 -> 10). Each layer's forward and backward pass are timed separately (the first
-convolution computes no input gradient, in either library, as in training), then a whole training
-step: forward, softmax cross-entropy, backward and a momentum update. nnlib and PyTorch run in
+convolution computes no input gradient, in either library, as in training), on the input and
+gradient it receives in a training step (for nnlib, in the memory layout its neighbours hand
+over; for PyTorch, its usual contiguous layout), then a whole training step: forward, softmax cross-entropy, backward and a momentum update. nnlib and PyTorch run in
 turns, repetition by repetition, so that a change in the machine's load affects both alike. The
 fastest of the repetitions is reported (on a shared machine the median mostly measures the other
 programs), with the ratio nnlib / PyTorch (above 1: nnlib is slower).
@@ -41,7 +42,6 @@ import numpy as np  # noqa: E402
 from cnn_seeds import cnn  # noqa: E402
 from machine import describe  # noqa: E402
 
-from nnlib.layers import Conv2D, MaxPool2D  # noqa: E402
 from nnlib.optim import Momentum  # noqa: E402
 
 try:
@@ -66,16 +66,23 @@ def timed(fn):
 
 
 def nnlib_cases(X, y):
-    """name -> (forward, backward) callables on the lesson's shapes, for nnlib."""
-    conv1, pool1 = Conv2D(1, 16, 5, dtype=np.float32), MaxPool2D(2)
-    conv2, pool2 = Conv2D(16, 32, 5, seed=1, dtype=np.float32), MaxPool2D(2)
-    A1 = np.maximum(conv1.forward(X), 0)
-    P1 = pool1.forward(A1)
-    A2 = np.maximum(conv2.forward(P1), 0)
-    rng = np.random.default_rng(1)
-    dY = {shape: rng.standard_normal(shape, dtype=np.float32)
-          for shape in [(BATCH, 16, 24, 24), (BATCH, 16, 12, 12), (BATCH, 32, 8, 8),
-                        (BATCH, 32, 4, 4)]}
+    """name -> (forward, backward) callables on the lesson's shapes, for nnlib. Each layer runs
+    on the input and the gradient it receives in a training step of the lesson's network, laid
+    out in memory as the layers around it hand them over (a channels-last view from a convolution;
+    NumPy's elementwise operations are several times slower on arrays of mixed layouts)."""
+    layers = cnn().layers
+    A, inputs, upstream = X, [], []
+    for layer in layers:
+        inputs.append(A)
+        A = layer.forward(A, training=True)
+    dA = np.random.default_rng(1).standard_normal(A.shape, dtype=np.float32)
+    for layer in layers[::-1]:
+        upstream.insert(0, dA)
+        dA = layer.backward(dA) if layer is not layers[0] else None
+
+    def case(i, **options):
+        return (lambda: layers[i].forward(inputs[i], training=True),
+                lambda: layers[i].backward(upstream[i], **options))
     model = cnn()
     optimizer = Momentum(lr=0.01)
     Xc, Yc, _ = model.check_data(X, y)
@@ -84,15 +91,8 @@ def nnlib_cases(X, y):
         _, grads, _ = model.loss_gradients_labels(Xc, Yc)
         optimizer.step(model.params, grads)
 
-    return {
-        "conv1 (1->16, 5x5)": (lambda: conv1.forward(X),
-                               lambda: conv1.backward(dY[(BATCH, 16, 24, 24)], input_grad=False)),
-        "pool1 (2x2)": (lambda: pool1.forward(A1), lambda: pool1.backward(dY[(BATCH, 16, 12, 12)])),
-        "conv2 (16->32, 5x5)": (lambda: conv2.forward(P1),
-                                lambda: conv2.backward(dY[(BATCH, 32, 8, 8)])),
-        "pool2 (2x2)": (lambda: pool2.forward(A2), lambda: pool2.backward(dY[(BATCH, 32, 4, 4)])),
-        "training step": (step, None),
-    }
+    return {"conv1 (1->16, 5x5)": case(0, input_grad=False), "pool1 (2x2)": case(2),
+            "conv2 (16->32, 5x5)": case(3), "pool2 (2x2)": case(5), "training step": (step, None)}
 
 
 def torch_cases(X, y):

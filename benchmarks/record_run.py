@@ -46,7 +46,7 @@ from machine import describe  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
 RECIPE = dict(channels=(32, 64), kernel=5, batch_norm=True, hidden=0, dropout=0.0, shift=2,
-              degrees=0.0, scale=0.0, epochs=7, lr=0.05, batch_size=64)
+              degrees=0.0, scale=0.0, epochs=7, lr=0.05, batch_size=64, l2=0.0)
 
 # What each ingredient adds: the recipe with one of them taken out (everything else the same).
 CHANGES = {
@@ -96,7 +96,8 @@ def train_and_score(recipe, seed, validation):
                     recipe["hidden"], recipe["dropout"])
     start = time.process_time()  # the run's own CPU time: what the other run beside it costs
     model.fit(X[:, None], y, epochs=recipe["epochs"], batch_size=recipe["batch_size"],
-              optimizer=Momentum(lr=recipe["lr"]), schedule="cosine", seed=seed, verbose=False,
+              optimizer=Momentum(lr=recipe["lr"]), schedule="cosine", l2=recipe["l2"], seed=seed,
+              verbose=False,
               augment=augmentation(recipe["shift"], recipe["degrees"], recipe["scale"]))
     seconds = time.process_time() - start
     return float(np.mean(model.predict(X_score[:, None]) == y_score)), seconds

@@ -470,7 +470,7 @@ class MaxPool2D(Layer):
     def backward(self, dY):
         X, Y = self.X, self.Y
         dX = np.zeros_like(X)
-        found = np.zeros(Y.shape, dtype=bool)  # windows whose first maximum has been found
+        found = np.zeros_like(Y, dtype=bool)  # windows whose first maximum has been found
         for index in self._windows(*dY.shape[2:]):
             first = (X[index] == Y) & ~found
             found |= first

@@ -137,9 +137,9 @@ class MLP(Model):
     # ---- forward and backward -----------------------------------------------------------------
     def _forward(self, X):
         """Return the lists Z = [None, Z^[1], ..., Z^[L]] and A = [A^[0] = X, ..., A^[L]]."""
-        Z, A = [None], [X]
-        for l in range(1, self.num_layers + 1):
-            f = self._f_out if l == self.num_layers else self._f_hidden
+        Z, A, L = [None], [X], self.num_layers
+        for l in range(1, L + 1):
+            f = self._f_out if l == L else self._f_hidden
             Z.append(A[l - 1] @ self.params[f"W{l}"] + self.params[f"b{l}"])
             A.append(f(Z[l]))
         return Z, A

@@ -63,13 +63,13 @@ def fit(model, X, Y, *, epochs=10, batch_size=32, lr=None, optimizer="sgd", sche
     rate_at = _schedule(schedule, optimizer.lr, epochs * math.ceil(len(X) / batch_size))
     rng, n, lr0, step = np.random.default_rng(seed), len(X), optimizer.lr, 0
     history = {"loss": []}
+    answers = None if labels is None else np.empty_like(labels)  # the model's, as each batch is seen
     bar = tqdm(range(1, epochs + 1), desc="training", unit="epoch", disable=not verbose)
     # Overflow on the way to a nan loss is reported by the divergence check below instead.
     with np.errstate(over="ignore", invalid="ignore"):
         try:
             for epoch in bar:
-                loss_sum, correct = 0.0, 0
-                order = rng.permutation(n)
+                loss_sum, order = 0.0, rng.permutation(n)
                 for start in range(0, n, batch_size):
                     batch = order[start:start + batch_size]
                     optimizer.lr = rate_at(step)
@@ -83,9 +83,9 @@ def fit(model, X, Y, *, epochs=10, batch_size=32, lr=None, optimizer="sgd", sche
                     optimizer.step(model.params, grads)
                     step, loss_sum = step + 1, loss_sum + loss * len(batch)
                     if predicted is not None:
-                        correct += int(np.count_nonzero(predicted == labels[batch]))
+                        answers[batch] = predicted  # compared with the labels after the epoch
                 _record(history, loss=loss_sum / n,
-                        accuracy=None if labels is None else correct / labels.size)
+                        accuracy=None if labels is None else np.mean(answers == labels))
                 if validation is not None:
                     val_loss, val_accuracy = model.evaluate_checked(*validation, l2)
                     _record(history, val_loss=val_loss, val_accuracy=val_accuracy)
