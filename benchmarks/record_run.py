@@ -114,8 +114,10 @@ def main():
                         help="the recipe scored on the validation split (nothing written)")
     parser.add_argument("--jobs", type=int, default=2, help="runs at a time, one core each")
     for key, value in RECIPE.items():  # --epochs 9 etc. try a variant (nothing written)
-        parser.add_argument(f"--{key.replace('_', '-')}", type=type(value[0]) if isinstance(
-            value, tuple) else type(value), nargs="+" if isinstance(value, tuple) else None)
+        kind = type(value[0] if isinstance(value, tuple) else value)
+        parser.add_argument(f"--{key.replace('_', '-')}", nargs="+" if isinstance(value, tuple)
+                            else None, type={"true": True, "false": False}.__getitem__
+                            if kind is bool else kind)
     args = parser.parse_args()
     variant = {k: tuple(v) if isinstance(v, list) else v for k in RECIPE
                if (v := getattr(args, k)) is not None}
@@ -133,7 +135,7 @@ def main():
         for (name, seed), future in zip(jobs, futures):
             accuracy, seconds = future.result()
             rows.append({"run": name, "seed": seed, "accuracy": f"{accuracy:.4f}",
-                         "seconds": f"{seconds:.0f}"})
+                         "seconds": f"{seconds:.0f}", "machine": describe()})
             print(f"{name:>28}, seed {seed}: {accuracy:.2%} in {seconds:.0f} s", flush=True)
     for name in changes:
         scores = [float(r["accuracy"]) for r in rows if r["run"] == name]
