@@ -63,7 +63,7 @@ def fit(model, X, Y, *, epochs=10, batch_size=32, lr=None, optimizer="sgd", sche
     rate_at = _schedule(schedule, optimizer.lr, epochs * math.ceil(len(X) / batch_size))
     rng, n, lr0, step = np.random.default_rng(seed), len(X), optimizer.lr, 0
     history = {"loss": []}
-    answers = None if labels is None else np.empty_like(labels)  # the model's, as each batch is seen
+    answers = None if labels is None else np.full_like(labels, -1)  # the model's, batch by batch
     bar = tqdm(range(1, epochs + 1), desc="training", unit="epoch", disable=not verbose)
     # Overflow on the way to a nan loss is reported by the divergence check below instead.
     with np.errstate(over="ignore", invalid="ignore"):
