@@ -12,10 +12,12 @@ Without PyTorch it times nnlib alone. The shapes are the lesson's: a batch of 64
 Flatten, Linear(512 -> 10). Each layer's forward and backward pass are timed separately (the first
 convolution computes no input gradient, in either library, as in training), on the input and
 gradient it receives in a training step (for nnlib, in the memory layout its neighbours hand
-over; for PyTorch, its usual contiguous layout), then a whole training step: forward, softmax cross-entropy, backward and a momentum update. nnlib and PyTorch run in
-turns, repetition by repetition, so that a change in the machine's load affects both alike. The
-fastest of the repetitions is reported (on a shared machine the median mostly measures the other
-programs), with the ratio nnlib / PyTorch (above 1: nnlib is slower).
+over; for PyTorch, its usual contiguous layout), then a whole training step: forward, softmax
+cross-entropy, backward and a momentum update. nnlib and PyTorch run in turns, repetition by
+repetition, so that a change in the machine's load affects both alike. The fastest of the
+repetitions is reported (on a shared machine the median mostly measures the other programs),
+with the ratio nnlib / PyTorch (above 1: nnlib is slower), and written to
+benchmarks/results/conv_speed.csv (section 9 of lesson 11 shows it).
 
 Then where nnlib's training step spends its time: each layer's share of the step (forward and
 backward), and the speed of its arithmetic in GFLOP/s against the machine's measured peak, the
@@ -28,6 +30,7 @@ import argparse
 import os
 import sys
 import time
+from pathlib import Path
 
 # BLAS threads are fixed before NumPy is imported (the environment variables are read then).
 THREADS = next((int(a.split("=")[1]) for a in sys.argv if a.startswith("--threads=")), None)
@@ -40,6 +43,7 @@ for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 # cnn_seeds (this script's folder is on sys.path) holds the lesson's network.
 import numpy as np  # noqa: E402
 from cnn_seeds import cnn  # noqa: E402
+from csv_results import write_rows  # noqa: E402
 from machine import describe  # noqa: E402
 
 from nnlib.optim import Momentum  # noqa: E402
@@ -51,6 +55,7 @@ except ImportError:
     torch = None
 
 BATCH = 64
+RESULTS = Path(__file__).parent / "results" / "conv_speed.csv"  # lesson 11 shows it
 # Multiply-adds of each layer's forward pass, counted as 2 FLOP each: a convolution computes
 # N C_out H_out W_out output values, each a dot product of length C_in k k. Its backward pass costs
 # the same again for dW, and again for dX where the input's gradient is computed (not conv1).
@@ -204,6 +209,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--threads", type=int, default=1, help="BLAS/PyTorch threads (default 1)")
+    parser.add_argument("--output", type=Path, default=RESULTS,
+                        help="where the comparison is written when PyTorch is installed")
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     X = rng.random((BATCH, 1, 28, 28), dtype=np.float32)
@@ -219,6 +226,7 @@ def main():
     header = f"{'fastest of the repetitions':30}{'nnlib ms':>10}" + (
         f"{'PyTorch ms':>12}{'ratio':>8}" if torch else "")
     print(header)
+    rows = []
     for key in times["nnlib"]:
         ours = min(times["nnlib"][key]) * 1e3
         label = key[0] if key[0] == "training step" else f"{key[0]} {key[1]}"
@@ -226,8 +234,14 @@ def main():
         if torch is not None:
             theirs = min(times["PyTorch"][key]) * 1e3
             line += f"{theirs:12.2f}{ours / theirs:8.2f}"
+            rows.append({"case": label, "nnlib_ms": f"{ours:.2f}", "pytorch_ms": f"{theirs:.2f}",
+                         "repeats": args.repeats,
+                         "machine": f"{describe()}, PyTorch {torch.__version__}"})
         print(line)
     where_the_time_goes(times["nnlib"], matmul_peak())
+    if rows and args.output:
+        write_rows(args.output, rows)
+        print(f"wrote {args.output}")
 
 
 if __name__ == "__main__":

@@ -469,6 +469,13 @@ class MaxPool2D(Layer):
 
     def backward(self, dY):
         X, Y = self.X, self.Y
+        if dY.strides != Y.strides:
+            # All arrays below in one memory layout, Y's (channels last after a Conv2D):
+            # NumPy's elementwise operations on arrays of mixed layouts are several times slower
+            # (0.79 ms against 0.2 for lesson 11's second pooling, whose dY comes from Flatten).
+            aligned = np.empty_like(Y, dtype=dY.dtype)
+            aligned[...] = dY
+            dY = aligned
         dX = np.zeros_like(X)
         found = np.zeros_like(Y, dtype=bool)  # windows whose first maximum has been found
         for index in self._windows(*dY.shape[2:]):

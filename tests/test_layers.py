@@ -319,3 +319,16 @@ def test_linear_acts_at_every_position_of_a_sequence(rng):
     by_rows = X.reshape(-1, 4) @ layer.params["W"] + layer.params["b"]
     np.testing.assert_allclose(layer.forward(X), by_rows.reshape(2, 5, 3), rtol=1e-12)
     check_layer(layer, X)
+
+
+def test_maxpool_gives_the_same_numbers_for_any_memory_layout(rng):
+    # Layers hand each other channels-last views (Conv2D's outputs); the backward pass brings dY
+    # to its input's layout, and must give the same numbers whatever the two layouts are.
+    X, dY = rng.normal(size=(2, 4, 6, 6)), rng.normal(size=(2, 4, 3, 3))
+    pool = MaxPool2D(2)
+    pool.forward(X)
+    expected = pool.backward(dY)
+    for X_any in (X, np.ascontiguousarray(X.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)):
+        for dY_any in (dY, np.ascontiguousarray(dY.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)):
+            pool.forward(X_any)
+            np.testing.assert_array_equal(pool.backward(dY_any), expected)
