@@ -151,6 +151,22 @@ def test_maxpool_gradient_goes_to_one_maximum_only():
     np.testing.assert_array_equal(pool.backward(np.array([[[[5.0]]]])), [[[[0, 5.0], [0, 0]]]])
 
 
+@pytest.mark.parametrize("k, stride, H, W", [(2, 2, 6, 6), (3, 3, 7, 8), (3, 1, 5, 6),
+                                             (2, 3, 7, 7)])
+def test_maxpool_ties_go_to_the_first_maximum_row_by_row(k, stride, H, W, rng):
+    X = rng.integers(0, 3, size=(2, 2, H, W)).astype(float)    # many ties
+    dY_shape = (2, 2, (H - k) // stride + 1, (W - k) // stride + 1)
+    dY = rng.integers(1, 100, size=dY_shape).astype(float)   # exact sums where windows overlap
+    expected = np.zeros_like(X)
+    for n, c, i, j in np.ndindex(dY_shape):
+        window = X[n, c, i * stride:i * stride + k, j * stride:j * stride + k]
+        u, v = np.argwhere(window == window.max())[0]   # the first, row by row
+        expected[n, c, i * stride + u, j * stride + v] += dY[n, c, i, j]
+    pool = MaxPool2D(k, stride)
+    pool.forward(X)
+    np.testing.assert_array_equal(pool.backward(dY), expected)
+
+
 @pytest.mark.parametrize("layer, X", [
     (Linear(3, 2, dtype=np.float32), np.ones((4, 3))),
     (Conv2D(2, 3, 3, padding=1, dtype=np.float32), np.ones((2, 2, 4, 4))),
