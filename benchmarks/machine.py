@@ -7,15 +7,26 @@ import numpy as np
 
 
 def cpu_name():
-    """The processor's model name where the system tells it (Linux), else the architecture."""
+    """The processor's model name where the system tells it (Linux), with its family and model
+    numbers and its widest vector instructions (a virtual machine's name can be as bare as "AMD
+    EPYC", and the same name can hide processors of different speeds); else the architecture."""
+    fields = {}
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as info:
             for line in info:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
+                key, _, value = line.partition(":")
+                fields.setdefault(key.strip(), value.strip())
     except OSError:
         pass
-    return platform.processor() or platform.machine()
+    if "model name" not in fields:
+        return platform.processor() or platform.machine()
+    flags = fields.get("flags", "").split()
+    vector = next((name for flag, name in (("avx512f", "AVX-512"), ("avx2", "AVX2"))
+                   if flag in flags), None)
+    details = [f"family {fields['cpu family']}, model {fields['model']}"
+               if "cpu family" in fields and "model" in fields else None, vector]
+    details = ", ".join(d for d in details if d)
+    return f"{fields['model name']} ({details})" if details else fields["model name"]
 
 
 def describe():
