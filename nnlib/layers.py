@@ -411,7 +411,14 @@ class Conv2D(Layer):
         N, C_out, H_out, W_out = dY.shape
         K = self.params["W"]
         dY_rows = dY.transpose(0, 2, 3, 1).reshape(-1, C_out)            # (N H_out W_out, C_out)
-        dK = (dY_rows.T @ self.cols).reshape(C_out, self.k, self.k, self.C_in)
+        # dK = dY_rows^T cols, computed in whichever orientation reads `cols` in the order it was
+        # copied: as (cols^T dY_rows)^T when the copy holds cols^T (the first layer: 0.77 ms
+        # against 1.20, the same numbers)
+        if self.cols.flags.f_contiguous:
+            dK = (self.cols.T @ dY_rows).T
+        else:
+            dK = dY_rows.T @ self.cols
+        dK = dK.reshape(C_out, self.k, self.k, self.C_in)
         # db holds dY_rows' column sums, as a product: np.sum(axis=0) is slower on tall arrays
         db = np.ones(len(dY_rows), dtype=dY.dtype) @ dY_rows
         self.grads = {"W": np.ascontiguousarray(dK.transpose(0, 3, 1, 2)), "b": db}
