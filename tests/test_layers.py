@@ -5,6 +5,7 @@ averages as PyTorch keeps them, float32 kept, integer input cast, seeds, bad sha
 import numpy as np
 import pytest
 
+from nnlib import layers
 from nnlib.gradcheck import max_relative_error, numerical_gradient
 from nnlib.layers import (
     BatchNorm,
@@ -122,6 +123,24 @@ def test_conv2d_forward_matches_the_definition_and_backward_the_numbers(C_in, C_
     np.testing.assert_allclose(Y, conv_by_definition(X, conv.params["W"], conv.params["b"],
                                                      stride, padding), rtol=1e-12, atol=1e-12)
     check_layer(conv, X)
+
+
+@pytest.mark.parametrize("C_in, k, H, W", [(3, 3, 6, 5), (1, 3, 6, 12)])  # both ways of copying
+def test_conv2d_gives_the_same_numbers_in_blocks_of_any_number_of_images(C_in, k, H, W, rng,
+                                                                         monkeypatch):
+    # The forward pass copies and multiplies a few images at a time (about CHUNK_BYTES of
+    # patches); one image at a time and two at a time, over an odd number of images, must give
+    # what one block gives, and so must the gradients, which read the blocks' copies.
+    X, dY = rng.normal(size=(5, C_in, H, W)), rng.normal(size=(5, 2, H - k + 1, W - k + 1))
+    conv = Conv2D(C_in, 2, k, seed=3)
+    conv.params["b"][:] = rng.normal(size=2)
+    expected = conv.forward(X), conv.backward(dY), conv.grads["W"], conv.grads["b"]
+    for images in (1, 2):
+        one_image = (H - k + 1) * (W - k + 1) * (k * k * C_in + 1) * X.itemsize
+        monkeypatch.setattr(layers, "CHUNK_BYTES", images * one_image)
+        found = conv.forward(X), conv.backward(dY), conv.grads["W"], conv.grads["b"]
+        for a, b in zip(found, expected):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
 
 
 def pool_by_definition(X, k, stride):
