@@ -5,7 +5,7 @@ a separate environment that also has NumPy, and run this file from the repositor
 that environment's Python, nnlib found through PYTHONPATH:
 
     python -m venv /tmp/torchenv && /tmp/torchenv/bin/pip install numpy tqdm torch
-    PYTHONPATH=. /tmp/torchenv/bin/python benchmarks/conv_speed.py [--repeats 30] [--threads 1]
+    PYTHONPATH=. /tmp/torchenv/bin/python benchmarks/conv_speed.py [--rounds 5] [--repeats 20]
 
 Without PyTorch it times nnlib alone. The shapes are the lesson's: a batch of 64 float32 images
 (64, 1, 28, 28); Conv(1 -> 16, 5x5), ReLU, MaxPool 2, Conv(16 -> 32, 5x5), ReLU, MaxPool 2,
@@ -14,9 +14,12 @@ convolution computes no input gradient, in either library, as in training), on t
 gradient it receives in a training step (for nnlib, in the memory layout its neighbours hand
 over; for PyTorch, its usual contiguous layout), then a whole training step: forward, softmax
 cross-entropy, backward and a momentum update. nnlib and PyTorch run in turns, repetition by
-repetition, so that a change in the machine's load affects both alike. The fastest of the
-repetitions is reported (on a shared machine the median mostly measures the other programs),
-with the ratio nnlib / PyTorch (above 1: nnlib is slower), and written to
+repetition, so that a change in the machine's load affects both alike, and each case is timed by
+the fastest of its repetitions (on a shared machine the median mostly measures the other
+programs). That is done in several rounds, a few seconds apart: the machine's speed drifts from
+minute to minute (on a virtual machine, with what its neighbours run), so each round gives a
+ratio nnlib / PyTorch (above 1: nnlib is slower), and the report gives the median of the rounds'
+ratios with their range, and the median of each library's fastest times. All of it is written to
 benchmarks/results/conv_speed.csv (section 9 of lesson 11 shows it).
 
 Then where nnlib's training step spends its time: each layer's share of the step (forward and
@@ -177,9 +180,9 @@ def matmul_peak(repeats=20, n=1024):
     return 2 * n**3 / min(timed(lambda: A @ B) for _ in range(repeats)) / 1e9
 
 
-def where_the_time_goes(times, peak):
-    """Print each layer's share of nnlib's training step and its GFLOP/s against the peak."""
-    ours = {key: min(t) for key, t in times.items()}
+def where_the_time_goes(ours, peak):
+    """Print each layer's share of nnlib's training step and its GFLOP/s against the peak;
+    `ours` maps (case, pass) to seconds."""
     step = ours[("training step", "forward")]
     print(f"\nwhere nnlib's training step ({step * 1e3:.2f} ms) goes; matrix-product peak "
           f"{peak:.1f} GFLOP/s (one thread, float32, 1024 x 1024)")
@@ -207,7 +210,8 @@ def machine():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=20, help="repetitions per round")
     parser.add_argument("--threads", type=int, default=1, help="BLAS/PyTorch threads (default 1)")
     parser.add_argument("--output", type=Path, default=RESULTS,
                         help="where the comparison is written when PyTorch is installed")
@@ -221,24 +225,34 @@ def main():
         libraries["PyTorch"] = torch_cases(X, y)
     print(machine()
           + (f", PyTorch {torch.__version__}" if torch else ", PyTorch not installed")
-          + f"; {args.threads} thread(s); batch {BATCH}, float32; {args.repeats} repetitions")
-    times = measure(libraries, args.repeats)
-    header = f"{'fastest of the repetitions':30}{'nnlib ms':>10}" + (
-        f"{'PyTorch ms':>12}{'ratio':>8}" if torch else "")
-    print(header)
+          + f"; {args.threads} thread(s); batch {BATCH}, float32; {args.rounds} rounds of "
+          f"{args.repeats} repetitions")
+    # fastest[lib][key]: the fastest time of each round
+    fastest = {lib: {} for lib in libraries}
+    for _ in range(args.rounds):
+        for lib, times in measure(libraries, args.repeats).items():
+            for key, t in times.items():
+                fastest[lib].setdefault(key, []).append(min(t))
+    print(f"{'median of the rounds':30}{'nnlib ms':>10}" + (
+        f"{'PyTorch ms':>12}{'ratio':>8}{'range':>12}" if torch else ""))
     rows = []
-    for key in times["nnlib"]:
-        ours = min(times["nnlib"][key]) * 1e3
+    for key, ours in fastest["nnlib"].items():
         label = key[0] if key[0] == "training step" else f"{key[0]} {key[1]}"
-        line = f"{label:30}{ours:10.2f}"
+        line = f"{label:30}{np.median(ours) * 1e3:10.2f}"
         if torch is not None:
-            theirs = min(times["PyTorch"][key]) * 1e3
-            line += f"{theirs:12.2f}{ours / theirs:8.2f}"
-            rows.append({"case": label, "nnlib_ms": f"{ours:.2f}", "pytorch_ms": f"{theirs:.2f}",
+            theirs = fastest["PyTorch"][key]
+            ratios = np.array(ours) / np.array(theirs)
+            line += (f"{np.median(theirs) * 1e3:12.2f}{np.median(ratios):8.2f}"
+                     f"{ratios.min():7.2f}-{ratios.max():.2f}")
+            rows.append({"case": label, "nnlib_ms": f"{np.median(ours) * 1e3:.2f}",
+                         "pytorch_ms": f"{np.median(theirs) * 1e3:.2f}",
+                         "ratio": f"{np.median(ratios):.2f}", "ratio_low": f"{ratios.min():.2f}",
+                         "ratio_high": f"{ratios.max():.2f}", "rounds": args.rounds,
                          "repeats": args.repeats,
                          "machine": f"{describe()}, PyTorch {torch.__version__}"})
         print(line)
-    where_the_time_goes(times["nnlib"], matmul_peak())
+    where_the_time_goes({key: np.median(t) for key, t in fastest["nnlib"].items()},
+                        matmul_peak())
     if rows and args.output:
         write_rows(args.output, rows)
         print(f"wrote {args.output}")
