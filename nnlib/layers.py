@@ -106,7 +106,7 @@ class _Elementwise(Layer):
         self.Y = self._f(self.X)
         # In training, f'(X) is taken now, while X is still in the processor's cache; ReLU's is
         # one byte a number, a quarter of what backward would read otherwise (lesson 11's first
-        # ReLU: forward and backward 0.1 ms faster)
+        # ReLU: forward and backward together about 0.07 ms faster)
         self.slope = self._grad(self.X, self.Y) if training else None
         return self.Y
 
