@@ -44,10 +44,11 @@ def away_from_zero(shape):
     return X + 0.1 * np.sign(X)  # no entry near a kink
 
 
+@pytest.mark.parametrize("training", [True, False])  # in training, f'(X) is kept from forward
 @pytest.mark.parametrize("layer", [Linear(4, 3, seed=1), ReLU(), LeakyReLU(0.1), Sigmoid(),
                                    Tanh(), Flatten()], ids=lambda layer: type(layer).__name__)
-def test_dense_layers_backward(layer):
-    check_layer(layer, away_from_zero((5, 4)))
+def test_dense_layers_backward(layer, training):
+    check_layer(layer, away_from_zero((5, 4)), training=training)
 
 
 @pytest.mark.parametrize("shape", [(6, 3), (4, 3, 2, 5)])
