@@ -31,7 +31,8 @@ def test_the_handout_holds_the_wheel_the_student_editions_and_the_data_only(hand
                             "data/names.txt", "data/shakespeare.txt",
                             "docs/notation.md", "lessons/01_neurons_and_activations.ipynb",
                             "lessons/06_mnist.ipynb", wheel])
-    packaged = zipfile.ZipFile(handout / wheel).namelist()
+    with zipfile.ZipFile(handout / wheel) as archive:
+        packaged = archive.namelist()
     assert all(name.startswith(("nnlib/", "nnlib_lessons-")) for name in packaged), packaged
     for path in (handout / "lessons").glob("*.ipynb"):
         nb = nbformat.read(path, as_version=4)
