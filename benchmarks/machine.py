@@ -20,13 +20,13 @@ def cpu_name():
         pass
     if "model name" not in fields:
         return platform.processor() or platform.machine()
+    details = []
+    if "cpu family" in fields and "model" in fields:
+        details.append(f"family {fields['cpu family']}, model {fields['model']}")
     flags = fields.get("flags", "").split()
-    vector = next((name for flag, name in (("avx512f", "AVX-512"), ("avx2", "AVX2"))
-                   if flag in flags), None)
-    details = [f"family {fields['cpu family']}, model {fields['model']}"
-               if "cpu family" in fields and "model" in fields else None, vector]
-    details = ", ".join(d for d in details if d)
-    return f"{fields['model name']} ({details})" if details else fields["model name"]
+    details += [name for flag, name in (("avx512f", "AVX-512"), ("avx2", "AVX2"))
+                if flag in flags][:1]  # the widest only
+    return f"{fields['model name']} ({', '.join(details)})" if details else fields["model name"]
 
 
 def describe():
