@@ -13,7 +13,10 @@ Flatten, Linear(512 -> 10). Each layer's forward and backward pass are timed sep
 convolution computes no input gradient, in either library, as in training), on the input and
 gradient it receives in a training step (for nnlib, in the memory layout its neighbours hand
 over; for PyTorch, its usual contiguous layout), then a whole training step: forward, softmax
-cross-entropy, backward and a momentum update. nnlib and PyTorch run in turns, repetition by
+cross-entropy, backward and a momentum update. For each convolution, "products alone" times
+just the matrix products nnlib's passes make, on the same operands, in NumPy's BLAS library and
+in PyTorch's: the time no code built on those products can go below, and how the two BLAS
+libraries compare on them. nnlib and PyTorch run in turns, repetition by
 repetition, so that a change in the machine's load affects both alike, and each case is timed by
 the fastest of its repetitions (on a shared machine the median mostly measures the other
 programs). That is done in several rounds, a few seconds apart: the machine's speed drifts from
@@ -24,8 +27,8 @@ benchmarks/results/conv_speed.csv (section 9 of lesson 11 shows it).
 
 Then where nnlib's training step spends its time: each layer's share of the step (forward and
 backward), and the speed of its arithmetic in GFLOP/s against the machine's measured peak, the
-fastest float32 matrix product of one BLAS call (1024 x 1024 by 1024 x 1024), so that the
-distance to the physical limit is on the page. Max-pooling does no multiply-adds: its cost is
+fastest float32 matrix product of one BLAS call (1024 x 1024 by 1024 x 1024; PyTorch's too, when
+installed), so that the distance to the physical limit is on the page. Max-pooling does no multiply-adds: its cost is
 memory traffic, shown as the share only.
 """
 
@@ -74,7 +77,8 @@ def timed(fn):
 
 
 def nnlib_cases(X, y):
-    """name -> (forward, backward) callables on the lesson's shapes, for nnlib. Each layer runs
+    """name -> (forward, backward) callables on the lesson's shapes, for nnlib, and the operands
+    of its convolutions' matrix products (product_operands). Each layer runs
     on the input and the gradient it receives in a training step of the lesson's network, laid
     out in memory as the layers around it hand them over (a channels-last view from a convolution;
     NumPy's elementwise operations are several times slower on arrays of mixed layouts)."""
@@ -99,12 +103,48 @@ def nnlib_cases(X, y):
         _, grads, _ = model.loss_gradients_labels(Xc, Yc)
         optimizer.step(model.params, grads)
 
-    return {"conv1 (1->16, 5x5)": case(0, input_grad=False), "pool1 (2x2)": case(2),
-            "conv2 (16->32, 5x5)": case(3), "pool2 (2x2)": case(5), "training step": (step, None)}
+    operands = product_operands(layers, upstream)
+    cases = {"conv1 (1->16, 5x5)": case(0, input_grad=False),
+             "conv1 products alone": numpy_products(operands["conv1 products alone"]),
+             "pool1 (2x2)": case(2), "conv2 (16->32, 5x5)": case(3),
+             "conv2 products alone": numpy_products(operands["conv2 products alone"]),
+             "pool2 (2x2)": case(5), "training step": (step, None)}
+    return cases, operands
 
 
-def torch_cases(X, y):
-    """The same as nnlib_cases, for PyTorch (autograd for the backward passes)."""
+def product_operands(layers, upstream):
+    """The matrix products each convolution's passes make, on the very operands (values and
+    memory layouts) that nnlib's Conv2D multiplies in a training step: {case: (forward pairs,
+    backward pairs)}, each pair (A, B) for one product A @ B. Timed alone in NumPy and in PyTorch,
+    they show how much of a pass's time is the BLAS library's work, and how PyTorch's own
+    library does on exactly the same products."""
+    operands = {}
+    for i, name, input_grad in [(0, "conv1 products alone", False),
+                                (3, "conv2 products alone", True)]:
+        conv, dY = layers[i], upstream[i]
+        k, C_out = conv.k, conv.C_out
+        K_cols = np.concatenate([conv.params["W"].transpose(2, 3, 1, 0).reshape(-1, C_out),
+                                 conv.params["b"][None]])
+        dY_rows = dY.transpose(0, 2, 3, 1).reshape(-1, C_out)
+        # dK as Conv2D.backward computes it, in the orientation that reads `cols` as stored
+        d_weights = (conv.cols.T, dY_rows) if conv.cols.flags.f_contiguous else \
+            (dY_rows.T, conv.cols)
+        backward = [d_weights]
+        if input_grad:
+            K_rows = np.ascontiguousarray(conv.params["W"].transpose(2, 3, 0, 1))
+            backward += [(dY_rows, K_rows[u]) for u in range(k)]
+        operands[name] = ([(conv.cols, K_cols)], backward)
+    return operands
+
+
+def numpy_products(operands):
+    forward, backward = operands
+    return (lambda: [A @ B for A, B in forward], lambda: [A @ B for A, B in backward])
+
+
+def torch_cases(X, y, operands):
+    """The same as nnlib_cases, for PyTorch (autograd for the backward passes); `operands` are
+    nnlib's matrix products (product_operands), multiplied here by PyTorch's library."""
     torch.manual_seed(0)
     x = torch.from_numpy(X)
     w1 = torch.randn(16, 1, 5, 5, requires_grad=True)
@@ -144,13 +184,20 @@ def torch_cases(X, y):
         F.cross_entropy(net(x), labels).backward()
         optimizer.step()
 
+    def products(operands):
+        forward, backward = ([(torch.from_numpy(A), torch.from_numpy(B)) for A, B in pairs]
+                             for pairs in operands)
+        return (lambda: [A @ B for A, B in forward], lambda: [A @ B for A, B in backward])
+
     return {
         "conv1 (1->16, 5x5)": (forward("c1", lambda: F.conv2d(x, w1, b1)),
                                backward("c1", [w1, b1], (BATCH, 16, 24, 24))),
+        "conv1 products alone": products(operands["conv1 products alone"]),
         "pool1 (2x2)": (forward("p1", lambda: F.max_pool2d(a1, 2)),
                         backward("p1", [a1], (BATCH, 16, 12, 12))),
         "conv2 (16->32, 5x5)": (forward("c2", lambda: F.conv2d(p1, w2, b2)),
                                 backward("c2", [p1, w2, b2], (BATCH, 32, 8, 8))),
+        "conv2 products alone": products(operands["conv2 products alone"]),
         "pool2 (2x2)": (forward("p2", lambda: F.max_pool2d(a2, 2)),
                         backward("p2", [a2], (BATCH, 32, 4, 4))),
         "training step": (step, None),
@@ -172,24 +219,27 @@ def measure(libraries, repeats):
     return times
 
 
-def matmul_peak(repeats=20, n=1024):
-    """GFLOP/s of the fastest float32 n x n matrix product: what one BLAS call reaches here."""
+def matmul_peak(repeats=20, n=1024, library=np.asarray):
+    """GFLOP/s of the fastest float32 n x n matrix product: what one BLAS call reaches here,
+    in NumPy's BLAS library or (library=torch.from_numpy) in PyTorch's."""
     rng = np.random.default_rng(0)
-    A, B = (rng.standard_normal((n, n), dtype=np.float32) for _ in range(2))
+    A, B = (library(rng.standard_normal((n, n), dtype=np.float32)) for _ in range(2))
     A @ B
     return 2 * n**3 / min(timed(lambda: A @ B) for _ in range(repeats)) / 1e9
 
 
-def where_the_time_goes(ours, peak):
-    """Print each layer's share of nnlib's training step and its GFLOP/s against the peak;
-    `ours` maps (case, pass) to seconds."""
+def where_the_time_goes(ours, peak, torch_peak=None):
+    """Print each layer's share of nnlib's training step and its GFLOP/s against NumPy's peak
+    (and PyTorch's, when installed); `ours` maps (case, pass) to seconds."""
     step = ours[("training step", "forward")]
     print(f"\nwhere nnlib's training step ({step * 1e3:.2f} ms) goes; matrix-product peak "
-          f"{peak:.1f} GFLOP/s (one thread, float32, 1024 x 1024)")
+          f"{peak:.1f} GFLOP/s (one thread, float32, 1024 x 1024, NumPy"
+          + (f"; PyTorch's: {torch_peak:.1f})" if torch_peak else ")"))
     print(f"{'layer':24}{'forward ms':>11}{'backward ms':>12}{'share':>7}{'GFLOP/s':>9}"
           f"{'of peak':>9}")
     counted = 0.0
-    for name in [key[0] for key in ours if key[1] == "forward" and key[0] != "training step"]:
+    for name in [key[0] for key in ours if key[1] == "forward" and key[0] != "training step"
+                 and not key[0].endswith("products alone")]:
         forward, backward = ours[(name, "forward")], ours[(name, "backward")]
         counted += forward + backward
         line = f"{name:24}{forward * 1e3:11.2f}{backward * 1e3:12.2f}" \
@@ -219,10 +269,11 @@ def main():
     rng = np.random.default_rng(0)
     X = rng.random((BATCH, 1, 28, 28), dtype=np.float32)
     y = rng.integers(0, 10, BATCH)
-    libraries = {"nnlib": nnlib_cases(X, y)}
+    cases, operands = nnlib_cases(X, y)
+    libraries = {"nnlib": cases}
     if torch is not None:
         torch.set_num_threads(args.threads)
-        libraries["PyTorch"] = torch_cases(X, y)
+        libraries["PyTorch"] = torch_cases(X, y, operands)
     print(machine()
           + (f", PyTorch {torch.__version__}" if torch else ", PyTorch not installed")
           + f"; {args.threads} thread(s); batch {BATCH}, float32; {args.rounds} rounds of "
@@ -252,7 +303,7 @@ def main():
                          "machine": f"{describe()}, PyTorch {torch.__version__}"})
         print(line)
     where_the_time_goes({key: np.median(t) for key, t in fastest["nnlib"].items()},
-                        matmul_peak())
+                        matmul_peak(), torch and matmul_peak(library=torch.from_numpy))
     if rows and args.output:
         write_rows(args.output, rows)
         print(f"wrote {args.output}")
