@@ -23,16 +23,18 @@ programs). That is done in several rounds, a few seconds apart: the machine's sp
 minute to minute (on a virtual machine, with what its neighbours run), so each round gives a
 ratio nnlib / PyTorch (above 1: nnlib is slower), and the report gives the median of the rounds'
 ratios with their range, and the median of each library's fastest times. All of it is written to
-benchmarks/results/conv_speed.csv (section 9 of lesson 11 shows it).
+benchmarks/results/conv_speed.csv (section 9 of lesson 11 shows it), which keeps the last run on
+each processor (and versions), as the comparison depends on them.
 
 Then where nnlib's training step spends its time: each layer's share of the step (forward and
 backward), and the speed of its arithmetic in GFLOP/s against the machine's measured peak, the
 fastest float32 matrix product of one BLAS call (1024 x 1024 by 1024 x 1024; PyTorch's too, when
-installed), so that the distance to the physical limit is on the page. Max-pooling does no multiply-adds: its cost is
-memory traffic, shown as the share only.
+installed), so that the distance to the physical limit is on the page. Max-pooling does no
+multiply-adds: its cost is memory traffic, shown as the share only.
 """
 
 import argparse
+import csv
 import os
 import sys
 import time
@@ -305,8 +307,17 @@ def main():
     where_the_time_goes({key: np.median(t) for key, t in fastest["nnlib"].items()},
                         matmul_peak(), torch and matmul_peak(library=torch.from_numpy))
     if rows and args.output:
-        write_rows(args.output, rows)
+        write_rows(args.output, rows + runs_on_other_machines(args.output, rows[0]["machine"]))
         print(f"wrote {args.output}")
+
+
+def runs_on_other_machines(path, machine):
+    """The rows of `path` measured on other processors or versions than `machine`: the results
+    file keeps the last run on each, as how the libraries compare depends on the processor."""
+    if not path.exists():
+        return []
+    with open(path, newline="") as f:
+        return [row for row in csv.DictReader(f) if row["machine"] != machine]
 
 
 if __name__ == "__main__":
