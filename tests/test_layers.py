@@ -129,16 +129,16 @@ def test_conv2d_forward_matches_the_definition_and_backward_the_numbers(C_in, C_
 @pytest.mark.parametrize("C_in, k, H, W", [(3, 3, 6, 5), (1, 3, 6, 12)])  # both ways of copying
 def test_conv2d_gives_the_same_numbers_in_blocks_of_any_number_of_images(C_in, k, H, W, rng,
                                                                          monkeypatch):
-    # The forward pass copies and multiplies a few images at a time (about CHUNK_BYTES of
-    # patches); one image at a time and two at a time, over an odd number of images, must give
-    # what one block gives, and so must the gradients, which read the blocks' copies.
+    # The forward pass copies and multiplies a few blocks at a time (images, 2688 bytes of
+    # patches each in the first case, or rows of outputs, 4000 bytes each in the second; about
+    # CHUNK_BYTES in all): blocks of one, then two to four with a remainder, must give what one
+    # block gives, and so must the gradients, which read the blocks' copies.
     X, dY = rng.normal(size=(5, C_in, H, W)), rng.normal(size=(5, 2, H - k + 1, W - k + 1))
     conv = Conv2D(C_in, 2, k, seed=3)
     conv.params["b"][:] = rng.normal(size=2)
     expected = conv.forward(X), conv.backward(dY), conv.grads["W"], conv.grads["b"]
-    for images in (1, 2):
-        one_image = (H - k + 1) * (W - k + 1) * (k * k * C_in + 1) * X.itemsize
-        monkeypatch.setattr(layers, "CHUNK_BYTES", images * one_image)
+    for chunk_bytes in (1, 9000, 13000):
+        monkeypatch.setattr(layers, "CHUNK_BYTES", chunk_bytes)
         found = conv.forward(X), conv.backward(dY), conv.grads["W"], conv.grads["b"]
         for a, b in zip(found, expected):
             np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
