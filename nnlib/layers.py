@@ -396,7 +396,7 @@ class Conv2D(Layer):
             # (N, H, W, C) (lesson 11's second layer: runs of 80 numbers, 6 to 9 times faster
             # than channels first); cols' rows, and Y's numbers, are then in the order
             # (N, H_out, W_out)
-            self.positions = (0, 2, 3, 1)  # those axes of (N, C, H, W), outermost first
+            self.positions = (0, 2, 3, 1)  # Y's memory order, as axes of (N, C, H, W)
             X_pad = X.transpose(0, 2, 3, 1)
         else:
             # or a row of outputs of every image, W_out N numbers, one kernel offset (u, v) and
@@ -404,7 +404,7 @@ class Conv2D(Layer):
             # (C, H, W, N), the copy being cols transposed, which the matrix product reads as it
             # is (the first layer, one channel: runs of 24 x 64 numbers instead of 5, 0.2 ms
             # faster); cols' rows, and Y's numbers, are then in the order (H_out, W_out, N)
-            self.positions = (2, 3, 0, 1)
+            self.positions = (2, 3, 0, 1)  # (H, W, N, C)
             X_pad = X.transpose(1, 2, 3, 0)
         X_pad = np.pad(X_pad, ((0, 0), (p, p), (p, p), (0, 0))) if p else \
             np.ascontiguousarray(X_pad)
@@ -459,8 +459,8 @@ class Conv2D(Layer):
         # 11's second layer instead of 6.5: 0.2 ms faster). The sum is kept (H, W, N, C), the
         # images' axis inside, so that each add runs along a row of positions of every image,
         # W_out N C numbers at a time instead of W_out C (8192 instead of 128 in that layer: its
-        # backward pass 4.3 ms instead of 4.9 inside training steps); it is copied to
-        # (N, H, W, C) at the end.
+        # backward pass 4.3 ms instead of 4.9 inside training steps); it is copied to X's
+        # memory layout at the end.
         k, s, p = self.k, self.stride, self.padding
         K_rows = np.ascontiguousarray(K.transpose(2, 3, 0, 1))           # (k, k, C_out, C)
         N, C, H_in, W_in = self.X.shape
@@ -471,7 +471,7 @@ class Conv2D(Layer):
             for v in range(k):
                 dX_pad[u:u + s * H_out:s, v:v + s * W_out:s] += d_patches[v].reshape(
                     H_out, W_out, N, C)
-        dX = np.empty_like(self.X, dtype=dY.dtype)  # in X's memory layout
+        dX = np.empty_like(self.X, dtype=dY.dtype)  # (empty_like keeps X's memory layout)
         dX[...] = dX_pad[p:p + H_in, p:p + W_in].transpose(2, 3, 0, 1)
         return dX
 
