@@ -127,14 +127,17 @@ def product_operands(layers, upstream):
         k, C_out = conv.k, conv.C_out
         K_cols = np.concatenate([conv.params["W"].transpose(2, 3, 1, 0).reshape(-1, C_out),
                                  conv.params["b"][None]])
-        dY_rows = dY.transpose(0, 2, 3, 1).reshape(-1, C_out)
-        # dK as Conv2D.backward computes it, in the orientation that reads `cols` as stored
+        # as Conv2D.backward computes them: dK in the orientation that reads `cols` as stored,
+        # with dY's rows in the order of cols' rows; the patch gradients from dY's rows in the
+        # order (H_out, W_out, N)
+        dY_rows = dY.transpose(conv.positions).reshape(-1, C_out)
         d_weights = (conv.cols.T, dY_rows) if conv.cols.flags.f_contiguous else \
             (dY_rows.T, conv.cols)
         backward = [d_weights]
         if input_grad:
             K_rows = np.ascontiguousarray(conv.params["W"].transpose(2, 3, 0, 1))
-            backward += [(dY_rows, K_rows[u]) for u in range(k)]
+            dY_positions = np.ascontiguousarray(dY.transpose(2, 3, 0, 1)).reshape(-1, C_out)
+            backward += [(dY_positions, K_rows[u]) for u in range(k)]
         operands[name] = ([(conv.cols, K_cols)], backward)
     return operands
 
