@@ -12,14 +12,14 @@ Without PyTorch it times nnlib alone. The shapes are the lesson's: a batch of 64
 Flatten, Linear(512 -> 10). Each layer's forward and backward pass are timed separately (the first
 convolution computes no input gradient, in either library, as in training), on the input and
 gradient it receives in a training step (for nnlib, in the memory layout its neighbours hand over;
-for PyTorch, its usual contiguous layout), then a whole training step: forward, softmax
-cross-entropy, backward and a momentum update. For each convolution, "products alone" times just
-the matrix products nnlib's passes make, on the same operands, in NumPy's BLAS library and in
-PyTorch's (how the two BLAS libraries compare on them), and "copy of its patches" one plain
-contiguous copy of as many bytes as its patches; their sum, the "floor", is the least an im2col
-convolution built on NumPy's products can take (it must write the patches, or read their gradients,
-and multiply them), shown against PyTorch's whole pass. nnlib and PyTorch run in turns, repetition
-by repetition, so that a change in the machine's load affects both alike, and each case is timed by
+for PyTorch, its usual contiguous layout), then a whole training step: forward, softmax cross-
+entropy, backward and a momentum update. For each convolution, "products alone" times just the
+matrix products nnlib's passes make, on the same operands, in NumPy's BLAS library and in PyTorch's
+(how the two BLAS libraries compare on them), and "copy of its patches" one plain contiguous copy
+of as many bytes as its patches; their sum, the "floor", is the least an im2col convolution built
+on NumPy's products can take (it must write the patches, or read their gradients, and multiply
+them), shown against PyTorch's whole pass. nnlib and PyTorch run in turns, repetition by
+repetition, so that a change in the machine's load affects both alike, and each case is timed by
 the fastest of its repetitions (on a shared machine the median mostly measures the other programs).
 That is done in several rounds, a few seconds apart: the machine's speed drifts from minute to
 minute (on a virtual machine, with what its neighbours run), so each round gives a ratio nnlib /
