@@ -11,20 +11,18 @@ Without PyTorch it times nnlib alone. The shapes are the lesson's: a batch of 64
 (64, 1, 28, 28); Conv(1 -> 16, 5x5), ReLU, MaxPool 2, Conv(16 -> 32, 5x5), ReLU, MaxPool 2,
 Flatten, Linear(512 -> 10). Each layer's forward and backward pass are timed separately (the first
 convolution computes no input gradient, in either library, as in training), on the input and
-gradient it receives in a training step (for nnlib, in the memory layout its neighbours hand over;
-for PyTorch, its usual contiguous layout), then a whole training step: forward, softmax cross-
-entropy, backward and a momentum update. For each convolution, "products alone" times just the
-matrix products nnlib's passes make, on the same operands, in NumPy's BLAS library and in PyTorch's
-(how the two BLAS libraries compare on them), and "copy of its patches" one plain contiguous copy
-of as many bytes as its patches; their sum, the "floor", is the least an im2col convolution built
-on NumPy's products can take (it must write the patches, or read their gradients, and multiply
-them), shown against PyTorch's whole pass. nnlib and PyTorch run in turns, repetition by
+gradient it receives in a training step (for nnlib, in the memory layout its neighbours hand
+over; for PyTorch, its usual contiguous layout), then a whole training step: forward, softmax
+cross-entropy, backward and a momentum update. For each convolution, "products alone" times
+just the matrix products nnlib's passes make, on the same operands, in NumPy's BLAS library and
+in PyTorch's: the time no code built on those products can go below, and how the two BLAS
+libraries compare on them. nnlib and PyTorch run in turns, repetition by
 repetition, so that a change in the machine's load affects both alike, and each case is timed by
-the fastest of its repetitions (on a shared machine the median mostly measures the other programs).
-That is done in several rounds, a few seconds apart: the machine's speed drifts from minute to
-minute (on a virtual machine, with what its neighbours run), so each round gives a ratio nnlib /
-PyTorch (above 1: nnlib is slower), and the report gives the median of the rounds' ratios with
-their range, and the median of each library's fastest times. All of it is written to
+the fastest of its repetitions (on a shared machine the median mostly measures the other
+programs). That is done in several rounds, a few seconds apart: the machine's speed drifts from
+minute to minute (on a virtual machine, with what its neighbours run), so each round gives a
+ratio nnlib / PyTorch (above 1: nnlib is slower), and the report gives the median of the rounds'
+ratios with their range, and the median of each library's fastest times. All of it is written to
 benchmarks/results/conv_speed.csv (section 9 of lesson 11 shows it), which keeps the last run on
 each processor (and versions), as the comparison depends on them.
 
@@ -110,10 +108,8 @@ def nnlib_cases(X, y):
     operands = product_operands(layers, upstream)
     cases = {"conv1 (1->16, 5x5)": case(0, input_grad=False),
              "conv1 products alone": numpy_products(operands["conv1 products alone"]),
-             "conv1 copy of its patches": plain_copy(operands["conv1 copy of its patches"]),
              "pool1 (2x2)": case(2), "conv2 (16->32, 5x5)": case(3),
              "conv2 products alone": numpy_products(operands["conv2 products alone"]),
-             "conv2 copy of its patches": plain_copy(operands["conv2 copy of its patches"]),
              "pool2 (2x2)": case(5), "training step": (step, None)}
     return cases, operands
 
@@ -143,16 +139,7 @@ def product_operands(layers, upstream):
             dY_positions = np.ascontiguousarray(dY.transpose(2, 3, 0, 1)).reshape(-1, C_out)
             backward += [(dY_positions, K_rows[u]) for u in range(k)]
         operands[name] = ([(conv.cols, K_cols)], backward)
-        # as many bytes as the patches, in one contiguous block: the fastest copy of them
-        operands[name.replace("products alone", "copy of its patches")] = np.ones_like(
-            conv.cols, order="C").ravel()
     return operands
-
-
-def plain_copy(source):
-    """One plain contiguous copy of `source`: a pass over the patches' memory at its fastest."""
-    target = np.empty_like(source)
-    return (lambda: np.copyto(target, source), None)
 
 
 def numpy_products(operands):
@@ -202,11 +189,6 @@ def torch_cases(X, y, operands):
         F.cross_entropy(net(x), labels).backward()
         optimizer.step()
 
-    def plain_copy(source):
-        source = torch.from_numpy(source)
-        target = torch.empty_like(source)
-        return (lambda: target.copy_(source), None)
-
     def products(operands):
         forward, backward = ([(torch.from_numpy(A), torch.from_numpy(B)) for A, B in pairs]
                              for pairs in operands)
@@ -216,13 +198,11 @@ def torch_cases(X, y, operands):
         "conv1 (1->16, 5x5)": (forward("c1", lambda: F.conv2d(x, w1, b1)),
                                backward("c1", [w1, b1], (BATCH, 16, 24, 24))),
         "conv1 products alone": products(operands["conv1 products alone"]),
-        "conv1 copy of its patches": plain_copy(operands["conv1 copy of its patches"]),
         "pool1 (2x2)": (forward("p1", lambda: F.max_pool2d(a1, 2)),
                         backward("p1", [a1], (BATCH, 16, 12, 12))),
         "conv2 (16->32, 5x5)": (forward("c2", lambda: F.conv2d(p1, w2, b2)),
                                 backward("c2", [p1, w2, b2], (BATCH, 32, 8, 8))),
         "conv2 products alone": products(operands["conv2 products alone"]),
-        "conv2 copy of its patches": plain_copy(operands["conv2 copy of its patches"]),
         "pool2 (2x2)": (forward("p2", lambda: F.max_pool2d(a2, 2)),
                         backward("p2", [a2], (BATCH, 32, 4, 4))),
         "training step": (step, None),
@@ -263,8 +243,8 @@ def where_the_time_goes(ours, peak, torch_peak=None):
     print(f"{'layer':24}{'forward ms':>11}{'backward ms':>12}{'share':>7}{'GFLOP/s':>9}"
           f"{'of peak':>9}")
     counted = 0.0
-    for name in [name for name, direction in ours if direction == "backward"
-                 and not name.endswith("products alone")]:
+    for name in [key[0] for key in ours if key[1] == "forward" and key[0] != "training step"
+                 and not key[0].endswith("products alone")]:
         forward, backward = ours[(name, "forward")], ours[(name, "backward")]
         counted += forward + backward
         line = f"{name:24}{forward * 1e3:11.2f}{backward * 1e3:12.2f}" \
@@ -312,15 +292,11 @@ def main():
     print(f"{'median of the rounds':30}{'nnlib ms':>10}" + (
         f"{'PyTorch ms':>12}{'ratio':>8}{'range':>12}" if torch else ""))
     rows = []
-    single_pass = {name for name, (_, backward) in cases.items() if backward is None}
-    compared = {key: (ours, fastest["PyTorch"][key] if torch else None)
-                for key, ours in fastest["nnlib"].items()}
-    if torch is not None:
-        compared.update(floors(fastest))
-    for key, (ours, theirs) in compared.items():
-        label = key[0] if key[0] in single_pass else f"{key[0]} {key[1]}"
+    for key, ours in fastest["nnlib"].items():
+        label = key[0] if key[0] == "training step" else f"{key[0]} {key[1]}"
         line = f"{label:30}{np.median(ours) * 1e3:10.2f}"
-        if theirs is not None:
+        if torch is not None:
+            theirs = fastest["PyTorch"][key]
             ratios = np.array(ours) / np.array(theirs)
             line += (f"{np.median(theirs) * 1e3:12.2f}{np.median(ratios):8.2f}"
                      f"{ratios.min():7.2f}-{ratios.max():.2f}")
@@ -336,23 +312,6 @@ def main():
     if rows and args.output:
         write_rows(args.output, rows + runs_on_other_machines(args.output, rows[0]["machine"]))
         print(f"wrote {args.output}")
-
-
-def floors(fastest):
-    """{(conv floor, pass): (seconds per round, PyTorch's whole pass per round)}: the least an
-    im2col convolution built on NumPy's matrix products can take, its products alone plus one
-    plain copy of as many bytes as its patches, against what PyTorch's convolution takes. The
-    forward pass must write the patches; a backward pass that computes the input's gradient
-    must read the patches' gradients (the first layer's reads only the patches, in its
-    product)."""
-    found = {}
-    for conv, layer in [("conv1", "conv1 (1->16, 5x5)"), ("conv2", "conv2 (16->32, 5x5)")]:
-        copy = np.array(fastest["nnlib"][(f"{conv} copy of its patches", "forward")])
-        for direction in ["forward", "backward"][:BACKWARD_PASSES[layer]]:
-            products = np.array(fastest["nnlib"][(f"{conv} products alone", direction)])
-            found[(f"{conv} floor", direction)] = (products + copy,
-                                                   fastest["PyTorch"][(layer, direction)])
-    return found
 
 
 def runs_on_other_machines(path, machine):
