@@ -350,14 +350,41 @@ def test_linear_acts_at_every_position_of_a_sequence(rng):
     check_layer(layer, X)
 
 
+# Memory orders of an (N, C, H, W) array, outermost axis first: the ordinary one, channels last
+# (Conv2D's outputs when it copies patch rows), and the images' axis inside (when it copies rows
+# of outputs)
+LAYOUTS = [(0, 1, 2, 3), (0, 2, 3, 1), (2, 3, 0, 1)]
+
+
+def in_layout(A, order):
+    """A's numbers stored in the memory order `order`, seen with A's shape."""
+    return np.ascontiguousarray(A.transpose(order)).transpose(np.argsort(order))
+
+
 def test_maxpool_gives_the_same_numbers_for_any_memory_layout(rng):
-    # Layers hand each other channels-last views (Conv2D's outputs); the backward pass brings dY
-    # to its input's layout, and must give the same numbers whatever the two layouts are.
+    # Layers hand each other views in their own memory layouts; the backward pass brings dY to
+    # its input's layout, and must give the same numbers whatever the two layouts are.
     X, dY = rng.normal(size=(2, 4, 6, 6)), rng.normal(size=(2, 4, 3, 3))
     pool = MaxPool2D(2)
     pool.forward(X)
     expected = pool.backward(dY)
-    for X_any in (X, np.ascontiguousarray(X.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)):
-        for dY_any in (dY, np.ascontiguousarray(dY.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)):
-            pool.forward(X_any)
-            np.testing.assert_array_equal(pool.backward(dY_any), expected)
+    for X_order in LAYOUTS:
+        for dY_order in LAYOUTS:
+            pool.forward(in_layout(X, X_order))
+            np.testing.assert_array_equal(pool.backward(in_layout(dY, dY_order)), expected)
+
+
+@pytest.mark.parametrize("C_in, k, W", [(3, 3, 5), (1, 3, 9)])  # both ways of copying
+def test_conv2d_gives_the_same_numbers_for_any_memory_layout(C_in, k, W, rng):
+    # Conv2D's output and the gradients it takes depend on the memory layouts of X and dY only
+    # in their last bits, and dX comes back in X's layout.
+    X, dY = rng.normal(size=(3, C_in, 6, W)), rng.normal(size=(3, 2, 6, W))
+    conv = Conv2D(C_in, 2, k, padding=1, seed=0)
+    expected = conv.forward(X), conv.backward(dY), conv.grads["W"], conv.grads["b"]
+    for X_order in LAYOUTS:
+        for dY_order in LAYOUTS:
+            X_any = in_layout(X, X_order)
+            found = conv.forward(X_any), conv.backward(in_layout(dY, dY_order))
+            for a, b in zip(found + (conv.grads["W"], conv.grads["b"]), expected):
+                np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+            assert found[1].strides == X_any.strides
