@@ -11,18 +11,18 @@ Without PyTorch it times nnlib alone. The shapes are the lesson's: a batch of 64
 (64, 1, 28, 28); Conv(1 -> 16, 5x5), ReLU, MaxPool 2, Conv(16 -> 32, 5x5), ReLU, MaxPool 2,
 Flatten, Linear(512 -> 10). Each layer's forward and backward pass are timed separately (the first
 convolution computes no input gradient, in either library, as in training), on the input and
-gradient it receives in a training step (for nnlib, in the memory layout its neighbours hand
-over; for PyTorch, its usual contiguous layout), then a whole training step: forward, softmax
-cross-entropy, backward and a momentum update. For each convolution, "products alone" times
-just the matrix products nnlib's passes make, on the same operands, in NumPy's BLAS library and
-in PyTorch's: the time no code built on those products can go below, and how the two BLAS
-libraries compare on them. nnlib and PyTorch run in turns, repetition by
-repetition, so that a change in the machine's load affects both alike, and each case is timed by
-the fastest of its repetitions (on a shared machine the median mostly measures the other
-programs). That is done in several rounds, a few seconds apart: the machine's speed drifts from
-minute to minute (on a virtual machine, with what its neighbours run), so each round gives a
-ratio nnlib / PyTorch (above 1: nnlib is slower), and the report gives the median of the rounds'
-ratios with their range, and the median of each library's fastest times. All of it is written to
+gradient it receives in a training step (for nnlib, in the memory layout its neighbours hand over;
+for PyTorch, its usual contiguous layout), then a whole training step: forward, softmax
+cross-entropy, backward and a momentum update. For each convolution, "products alone" times just
+the matrix products nnlib's passes make, on the same operands, in NumPy's BLAS library and in
+PyTorch's: how much of a pass they take, as each library runs them on the whole batch, and how the
+two BLAS libraries compare on them. nnlib and PyTorch run in turns, repetition by repetition, so
+that a change in the machine's load affects both alike, and each case is timed by the fastest of
+its repetitions (on a shared machine the median mostly measures the other programs). That is done
+in several rounds, a few seconds apart: the machine's speed drifts from minute to minute (on a
+virtual machine, with what its neighbours run), so each round gives a ratio nnlib / PyTorch (above
+1: nnlib is slower), and the report gives the median of the rounds' ratios with their range, and
+the median of each library's fastest times. All of it is written to
 benchmarks/results/conv_speed.csv (section 9 of lesson 11 shows it), which keeps the last run on
 each processor (and versions), as the comparison depends on them.
 
