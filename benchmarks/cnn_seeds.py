@@ -13,20 +13,29 @@ used (`nnlib.data.random_shifts(1)`). Each seed sets the starting weights, the o
 batches and the shifts. --epochs, --lr, --l2, --shift and --hidden (a hidden Linear + ReLU of that
 many units before the output) change the recipe. With --validation, trains on the first 50,000
 images and also reports the accuracy on the last 10,000 (for choosing the recipe without looking
-at the test set). Prints each run, then the range and median."""
+at the test set). Prints each run, then the range and median, and writes them to
+benchmarks/results/cnn_seeds.csv (lesson 11 prints it), which keeps the runs of earlier calls
+unless this call repeats them (the same split, shift and seed); runs with other options than
+--shift are not stored."""
 
 import argparse
+import csv
 import math
 import os
 import statistics
 import time
+from pathlib import Path
 
 import numpy as np
+from csv_results import write_rows  # benchmarks/, the script's folder
+from machine import describe
 
 from nnlib import Sequential
 from nnlib.data import load_mnist, random_shifts
 from nnlib.layers import Conv2D, Flatten, Linear, MaxPool2D, ReLU
 from nnlib.optim import Momentum
+
+RESULTS = Path(__file__).parent / "results" / "cnn_seeds.csv"
 
 
 def cnn(seed=0, hidden=0):
@@ -56,13 +65,16 @@ def main():
     parser.add_argument("--shift", type=int, default=1,
                         help="move each training image by up to this many pixels (at random)")
     parser.add_argument("--validation", action="store_true")
+    parser.add_argument("--output", type=Path, default=RESULTS,
+                        help="the results file (runs of the lesson's recipe, any --shift)")
     args = parser.parse_args()
     (X, y), (X_val, y_val), (X_test, y_test) = load_mnist(
         validation_size=10000 if args.validation else 0, flatten=False)
     X, X_val, X_test = X[:, None], X_val[:, None], X_test[:, None]
     print(f"{args.epochs} epochs of {len(X)} images, lr {args.lr}, l2 {args.l2}, hidden "
           f"{args.hidden}, shift {args.shift}; load average {os.getloadavg()[0]:.1f} at the start")
-    results = []
+    results, rows = [], []
+    split = "validation" if args.validation else "test"
     for seed in range(args.first_seed, args.first_seed + args.seeds):
         model = cnn(seed, args.hidden)
         start = time.perf_counter()
@@ -71,13 +83,31 @@ def main():
                   augment=random_shifts(args.shift) if args.shift else None)
         seconds = time.perf_counter() - start
         test = accuracy(model, X_test, y_test)
+        validation = accuracy(model, X_val, y_val) if args.validation else None
         line = f"seed {seed}: test {test:.2%}, training {seconds:.0f} s"
         if args.validation:
-            line += f", validation {accuracy(model, X_val, y_val):.2%}"
+            line += f", validation {validation:.2%}"
         print(line + f" (load average {os.getloadavg()[0]:.1f})", flush=True)
         results.append(test)
+        rows.append({"split": split, "shift": args.shift, "seed": seed,
+                     "test_accuracy": f"{test:.4f}",
+                     "val_accuracy": "" if validation is None else f"{validation:.4f}",
+                     "seconds": f"{seconds:.0f}", "machine": describe()})
     print(f"test accuracy over {len(results)} seeds: {min(results):.2%} to {max(results):.2%}, "
           f"median {statistics.median(results):.2%}")
+    recipe = (args.epochs, args.lr, args.l2, args.hidden) == (6, 0.05, 0.0, 0)
+    if recipe and args.output:
+        write_rows(args.output, rows + earlier_runs(args.output, rows))
+        print(f"wrote {args.output}")
+
+
+def earlier_runs(path, rows):
+    """The rows of `path` that this call's rows do not repeat (the same split, shift and seed)."""
+    if not path.exists():
+        return []
+    new = {(r["split"], str(r["shift"]), str(r["seed"])) for r in rows}
+    with open(path, newline="") as f:
+        return [r for r in csv.DictReader(f) if (r["split"], r["shift"], r["seed"]) not in new]
 
 
 if __name__ == "__main__":
