@@ -19,7 +19,6 @@ unless this call repeats them (the same split, shift and seed); runs with other 
 --shift are not stored."""
 
 import argparse
-import csv
 import math
 import os
 import statistics
@@ -27,7 +26,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from csv_results import write_rows  # benchmarks/, the script's folder
+from csv_results import update_rows  # benchmarks/, the script's folder
 from machine import describe
 
 from nnlib import Sequential
@@ -95,19 +94,12 @@ def main():
                      "seconds": f"{seconds:.0f}", "machine": describe()})
     print(f"test accuracy over {len(results)} seeds: {min(results):.2%} to {max(results):.2%}, "
           f"median {statistics.median(results):.2%}")
-    recipe = (args.epochs, args.lr, args.l2, args.hidden) == (6, 0.05, 0.0, 0)
+    recipe = all(getattr(args, option) == parser.get_default(option)
+                 for option in ("epochs", "lr", "l2", "hidden"))
     if recipe and args.output:
-        write_rows(args.output, rows + earlier_runs(args.output, rows))
+        update_rows(args.output, rows, key_columns=("split", "shift", "seed"))
         print(f"wrote {args.output}")
 
-
-def earlier_runs(path, rows):
-    """The rows of `path` that this call's rows do not repeat (the same split, shift and seed)."""
-    if not path.exists():
-        return []
-    new = {(r["split"], str(r["shift"]), str(r["seed"])) for r in rows}
-    with open(path, newline="") as f:
-        return [r for r in csv.DictReader(f) if (r["split"], r["shift"], r["seed"]) not in new]
 
 
 if __name__ == "__main__":

@@ -34,7 +34,6 @@ multiply-adds: its cost is memory traffic, shown as the share only.
 """
 
 import argparse
-import csv
 import os
 import sys
 import time
@@ -51,7 +50,7 @@ for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 # cnn_seeds (this script's folder is on sys.path) holds the lesson's network.
 import numpy as np  # noqa: E402
 from cnn_seeds import cnn  # noqa: E402
-from csv_results import write_rows  # noqa: E402
+from csv_results import update_rows  # noqa: E402
 from machine import describe  # noqa: E402
 
 from nnlib.optim import Momentum  # noqa: E402
@@ -310,17 +309,8 @@ def main():
     where_the_time_goes({key: np.median(t) for key, t in fastest["nnlib"].items()},
                         matmul_peak(), torch and matmul_peak(library=torch.from_numpy))
     if rows and args.output:
-        write_rows(args.output, rows + runs_on_other_machines(args.output, rows[0]["machine"]))
+        update_rows(args.output, rows, key_columns=("machine",))  # the last run on each
         print(f"wrote {args.output}")
-
-
-def runs_on_other_machines(path, machine):
-    """The rows of `path` measured on other processors or versions than `machine`: the results
-    file keeps the last run on each, as how the libraries compare depends on the processor."""
-    if not path.exists():
-        return []
-    with open(path, newline="") as f:
-        return [row for row in csv.DictReader(f) if row["machine"] != machine]
 
 
 if __name__ == "__main__":
