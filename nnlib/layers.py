@@ -390,30 +390,27 @@ class Conv2D(Layer):
         K_cols = np.concatenate([self.params["W"].transpose(2, 3, 1, 0).reshape(width, -1),
                                  self.params["b"][None]])                # (k k C + 1, C_out)
         # The patches are copied from a view of every patch. NumPy copies fastest in long
-        # contiguous runs, so the copy runs along whichever is longer:
-        if k * C >= W_out:
-            # a patch's row of k*C numbers, contiguous in a copy of X with the channels last,
-            # (N, H, W, C) (lesson 11's second layer: runs of 80 numbers, 6 to 9 times faster
-            # than channels first); cols' rows, and Y's numbers, are then in the order
-            # (N, H_out, W_out)
-            self.positions = (0, 2, 3, 1)  # Y's memory order, as axes of (N, C, H, W)
-            X_pad = X.transpose(0, 2, 3, 1)
-        else:
-            # or a row of outputs of every image, W_out N numbers, one kernel offset (u, v) and
-            # channel c at a time, contiguous in a copy of X with the images' axis inside,
-            # (C, H, W, N), the copy being cols transposed, which the matrix product reads as it
-            # is (the first layer, one channel: runs of 24 x 64 numbers instead of 5, 0.2 ms
-            # faster); cols' rows, and Y's numbers, are then in the order (H_out, W_out, N)
-            self.positions = (2, 3, 0, 1)  # (H, W, N, C)
-            X_pad = X.transpose(1, 2, 3, 0)
+        # contiguous runs, so the copy runs along whichever is longer: a patch's row of k*C
+        # numbers, from a copy of X with the channels last, or a row of outputs of every image,
+        # W_out N numbers, from a copy of X with the images' axis inside.
+        patch_rows = k * C >= W_out
+        X_pad = X.transpose((0, 2, 3, 1) if patch_rows else (1, 2, 3, 0))
         X_pad = np.pad(X_pad, ((0, 0), (p, p), (p, p), (0, 0))) if p else \
             np.ascontiguousarray(X_pad)
         windows = sliding_window_view(X_pad, (k, k), axis=(1, 2))[:, ::s, ::s]
-        if self.positions == (0, 2, 3, 1):
+        if patch_rows:
+            # (N, H, W, C): runs of 80 numbers in lesson 11's second layer, 6 to 9 times faster
+            # than channels first; cols' rows, and Y's numbers, are in the order (N, H_out, W_out)
+            self.positions = (0, 2, 3, 1)  # Y's memory order, as axes of (N, C, H, W)
             patches = windows.transpose(0, 1, 2, 4, 5, 3)          # (N, H_out, W_out, k, k, C)
             self.cols = np.empty((N * rows_per_image, width + 1), dtype=X.dtype)
             copies = self.cols[:, :width].reshape(N, H_out, W_out, k, k, C)
         else:
+            # (C, H, W, N), one kernel offset (u, v) and channel c at a time, into cols
+            # transposed, which the matrix product reads as it is: runs of 24 x 64 numbers
+            # instead of 5 in the first layer, 0.2 ms faster; cols' rows, and Y's numbers, are
+            # in the order (H_out, W_out, N)
+            self.positions = (2, 3, 0, 1)  # (H, W, N, C)
             patches = windows.transpose(1, 2, 3, 4, 5, 0)          # (H_out, W_out, N, k, k, C)
             cols_T = np.empty((width + 1, N * rows_per_image), dtype=X.dtype)
             self.cols = cols_T.T
@@ -423,10 +420,9 @@ class Conv2D(Layer):
         # CHUNK_BYTES of `cols`: each block is multiplied right after it is copied, while it is
         # still in the processor's cache (lesson 11's second layer: 2.1 -> 1.8 ms)
         Y = np.empty((N * rows_per_image, self.C_out), dtype=np.result_type(X, K_cols))
-        blocks = len(patches)
-        rows_per_block = len(self.cols) // max(1, blocks)
+        rows_per_block = patches.shape[1] * patches.shape[2]
         step = max(1, CHUNK_BYTES // max(1, rows_per_block * (width + 1) * X.itemsize))
-        for b in range(0, blocks, step):
+        for b in range(0, len(patches), step):
             rows = slice(b * rows_per_block, (b + step) * rows_per_block)
             copies[b:b + step] = patches[b:b + step]
             np.matmul(self.cols[rows], K_cols, out=Y[rows])
