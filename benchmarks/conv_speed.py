@@ -114,11 +114,13 @@ def nnlib_cases(X, y):
 
 
 def product_operands(layers, upstream):
-    """The matrix products each convolution's passes make, on the very operands (values and
-    memory layouts) that nnlib's Conv2D multiplies in a training step: {case: (forward pairs,
-    backward pairs)}, each pair (A, B) for one product A @ B. Timed alone in NumPy and in PyTorch,
-    they show how much of a pass's time is the BLAS library's work, and how PyTorch's own
-    library does on exactly the same products."""
+    """The matrix products each convolution's passes make, on operands laid out in memory as
+    nnlib's Conv2D multiplies them in a training step: {case: (forward pairs, backward pairs)},
+    each pair (A, B) for one product A @ B. Timed alone in NumPy and in PyTorch, they show how
+    much of a pass's time is the BLAS library's work, and how PyTorch's own library does on
+    exactly the same products. Conv2D multiplies `cols` a block at a time, each block right after
+    it is copied, while it is in the processor's cache; here every block's product reads the
+    first block (the last one fewer of its rows), so that it is in the cache as well."""
     operands = {}
     for i, name, input_grad in [(0, "conv1 products alone", False),
                                 (3, "conv2 products alone", True)]:
@@ -126,24 +128,33 @@ def product_operands(layers, upstream):
         k, C_out = conv.k, conv.C_out
         K_cols = np.concatenate([conv.params["W"].transpose(2, 3, 1, 0).reshape(-1, C_out),
                                  conv.params["b"][None]])
-        # as Conv2D.backward computes them: dK in the orientation that reads `cols` as stored,
-        # with dY's rows in the order of cols' rows; the patch gradients from dY's rows in the
-        # order (H_out, W_out, N)
+        blocks = [rows for rows, _ in conv._blocks_of_cols()]
+        first = next(conv._blocks_of_cols())[1].copy(order="K")
+        blocks = [(rows, first[:rows.stop - rows.start]) for rows in blocks]
+        # as Conv2D.backward computes them: dK block by block, in the orientation that reads
+        # the block as stored, with dY's rows in the order of cols' rows; the patch gradients
+        # one kernel offset at a time, from dY's rows in the order (H_out, W_out, N)
         dY_rows = dY.transpose(conv.positions).reshape(-1, C_out)
-        d_weights = (conv.cols.T, dY_rows) if conv.cols.flags.f_contiguous else \
-            (dY_rows.T, conv.cols)
-        backward = [d_weights]
+        backward = [(block.T, dY_rows[rows]) if block.flags.f_contiguous else
+                    (dY_rows[rows].T, block) for rows, block in blocks]
         if input_grad:
-            K_rows = np.ascontiguousarray(conv.params["W"].transpose(2, 3, 0, 1))
+            K_offsets = np.ascontiguousarray(conv.params["W"].transpose(2, 3, 0, 1))
             dY_positions = np.ascontiguousarray(dY.transpose(2, 3, 0, 1)).reshape(-1, C_out)
-            backward += [(dY_positions, K_rows[u]) for u in range(k)]
-        operands[name] = ([(conv.cols, K_cols)], backward)
+            backward += [(dY_positions, K_offsets[u, v]) for u in range(k) for v in range(k)]
+        operands[name] = ([(block, K_cols) for _, block in blocks], backward)
     return operands
+
+
+def multiply(pairs):
+    """A @ B for each pair, each product dropped before the next, as Conv2D uses and drops it
+    (keeping them all would time the allocation of fresh memory as well)."""
+    for A, B in pairs:
+        A @ B
 
 
 def numpy_products(operands):
     forward, backward = operands
-    return (lambda: [A @ B for A, B in forward], lambda: [A @ B for A, B in backward])
+    return (lambda: multiply(forward), lambda: multiply(backward))
 
 
 def torch_cases(X, y, operands):
@@ -191,7 +202,7 @@ def torch_cases(X, y, operands):
     def products(operands):
         forward, backward = ([(torch.from_numpy(A), torch.from_numpy(B)) for A, B in pairs]
                              for pairs in operands)
-        return (lambda: [A @ B for A, B in forward], lambda: [A @ B for A, B in backward])
+        return (lambda: multiply(forward), lambda: multiply(backward))
 
     return {
         "conv1 (1->16, 5x5)": (forward("c1", lambda: F.conv2d(x, w1, b1)),

@@ -380,54 +380,66 @@ class Conv2D(Layer):
         if C != self.C_in or min(H_in, W_in) + 2 * self.padding < self.k:
             raise ValueError(f"Conv2D expects (N, {self.C_in}, H, W) with H, W + 2 * padding >= "
                              f"{self.k}; received shape {X.shape}")
-        p, k, s = self.padding, self.k, self.stride
+        p, k = self.padding, self.k
         H_out, W_out = self.output_size(H_in, W_in)
         # The rows of `cols` are the patches, each in the order (u, v, c), followed by a 1: the
         # bias is one more weight, on an input that is always 1, so the matrix product adds it
         # (and backward's product for dK gives db); 0.1-0.2 ms faster per layer of lesson 11
         # than adding it in a pass of its own.
-        rows_per_image, width = H_out * W_out, k * k * C
-        K_cols = np.concatenate([self.params["W"].transpose(2, 3, 1, 0).reshape(width, -1),
+        K_cols = np.concatenate([self.params["W"].transpose(2, 3, 1, 0).reshape(k * k * C, -1),
                                  self.params["b"][None]])                # (k k C + 1, C_out)
         # The patches are copied from a view of every patch. NumPy copies fastest in long
         # contiguous runs, so the copy runs along whichever is longer: a patch's row of k*C
         # numbers, from a copy of X with the channels last, or a row of outputs of every image,
         # W_out N numbers, from a copy of X with the images' axis inside.
-        patch_rows = k * C >= W_out
-        X_pad = X.transpose((0, 2, 3, 1) if patch_rows else (1, 2, 3, 0))
-        X_pad = np.pad(X_pad, ((0, 0), (p, p), (p, p), (0, 0))) if p else \
+        self.patch_rows = k * C >= W_out
+        X_pad = X.transpose((0, 2, 3, 1) if self.patch_rows else (1, 2, 3, 0))
+        self.X_pad = np.pad(X_pad, ((0, 0), (p, p), (p, p), (0, 0))) if p else \
             np.ascontiguousarray(X_pad)
-        windows = sliding_window_view(X_pad, (k, k), axis=(1, 2))[:, ::s, ::s]
-        if patch_rows:
-            # (N, H, W, C): runs of 80 numbers in lesson 11's second layer, 6 to 9 times faster
-            # than channels first; cols' rows, and Y's numbers, are in the order (N, H_out, W_out)
-            self.positions = (0, 2, 3, 1)  # Y's memory order, as axes of (N, C, H, W)
-            patches = windows.transpose(0, 1, 2, 4, 5, 3)          # (N, H_out, W_out, k, k, C)
-            self.cols = np.empty((N * rows_per_image, width + 1), dtype=X.dtype)
-            copies = self.cols[:, :width].reshape(N, H_out, W_out, k, k, C)
-        else:
-            # (C, H, W, N), one kernel offset (u, v) and channel c at a time, into cols
-            # transposed, which the matrix product reads as it is: runs of 24 x 64 numbers
-            # instead of 5 in the first layer, 0.2 ms faster; cols' rows, and Y's numbers, are
-            # in the order (H_out, W_out, N)
-            self.positions = (2, 3, 0, 1)  # (H, W, N, C)
-            patches = windows.transpose(1, 2, 3, 4, 5, 0)          # (H_out, W_out, N, k, k, C)
-            cols_T = np.empty((width + 1, N * rows_per_image), dtype=X.dtype)
-            self.cols = cols_T.T
-            copies = cols_T[:width].reshape(k, k, C, H_out, W_out, N).transpose(3, 4, 5, 0, 1, 2)
-        self.cols[:, width] = 1
-        # A few blocks of the first axis at a time (images, or rows of outputs), about
-        # CHUNK_BYTES of `cols`: each block is multiplied right after it is copied, while it is
-        # still in the processor's cache (lesson 11's second layer: 2.1 -> 1.8 ms)
-        Y = np.empty((N * rows_per_image, self.C_out), dtype=np.result_type(X, K_cols))
-        rows_per_block = patches.shape[1] * patches.shape[2]
-        step = max(1, CHUNK_BYTES // max(1, rows_per_block * (width + 1) * X.itemsize))
-        for b in range(0, len(patches), step):
-            rows = slice(b * rows_per_block, (b + step) * rows_per_block)
-            copies[b:b + step] = patches[b:b + step]
-            np.matmul(self.cols[rows], K_cols, out=Y[rows])
+        # Y's memory order, as axes of (N, C, H, W): cols' rows are (N, H_out, W_out) or
+        # (H_out, W_out, N), each row C_out numbers
+        self.positions = (0, 2, 3, 1) if self.patch_rows else (2, 3, 0, 1)
+        Y = np.empty((N * H_out * W_out, self.C_out), dtype=np.result_type(X, K_cols))
+        for rows, cols in self._blocks_of_cols():
+            np.matmul(cols, K_cols, out=Y[rows])
         self.X = X
-        return Y.reshape(patches.shape[:3] + (self.C_out,)).transpose(np.argsort(self.positions))
+        shape = [(N, self.C_out, H_out, W_out)[axis] for axis in self.positions]
+        return Y.reshape(shape).transpose(np.argsort(self.positions))
+
+    def _blocks_of_cols(self):
+        """The matrix `cols` of the last forward pass, (rows, k k C + 1), a block of rows at a
+        time: yields (rows, block), a slice of cols' rows and a view of those rows.
+
+        Each block is copied into the same buffer of about CHUNK_BYTES and used right after, while
+        it is still in the processor's cache; backward copies the patches again rather than
+        keeping `cols`, which would be written to main memory and read back (6.5 MB in lesson
+        11's second layer; training steps 4 % faster than with `cols` kept)."""
+        k, s, C = self.k, self.stride, self.C_in
+        width = k * k * C
+        windows = sliding_window_view(self.X_pad, (k, k), axis=(1, 2))[:, ::s, ::s]
+        if self.patch_rows:
+            # from (N, H, W, C): runs of 80 numbers in lesson 11's second layer, 6 to 9 times
+            # faster than channels first
+            patches = windows.transpose(0, 1, 2, 4, 5, 3)          # (N, H_out, W_out, k, k, C)
+            order = "C"
+        else:
+            # from (C, H, W, N), one kernel offset (u, v) and channel c at a time, into the
+            # buffer stored column by column (cols transposed, which the matrix product reads as
+            # it is): runs of 24 x 64 numbers instead of 5 in the first layer, 0.2 ms faster
+            patches = windows.transpose(1, 2, 3, 4, 5, 0)          # (H_out, W_out, N, k, k, C)
+            order = "F"
+        # blocks of `step` entries of patches' first axis: images, or rows of outputs
+        first, *within = patches.shape[:3]
+        rows_per_entry = within[0] * within[1]
+        row_bytes = (width + 1) * patches.itemsize
+        step = max(1, min(first, CHUNK_BYTES // max(1, rows_per_entry * row_bytes)))
+        buffer = np.empty((step * rows_per_entry, width + 1), dtype=patches.dtype, order=order)
+        buffer[:, width] = 1
+        for start in range(0, first, step):
+            n = min(step, first - start)
+            block = buffer[:n * rows_per_entry]
+            block[:, :width].reshape(n, *within, k, k, C)[...] = patches[start:start + n]
+            yield slice(start * rows_per_entry, (start + n) * rows_per_entry), block
 
     def backward(self, dY, input_grad=True):
         """dX for the dY of the last forward pass (None if input_grad is False: the first layer
@@ -436,13 +448,15 @@ class Conv2D(Layer):
         K = self.params["W"]
         dY_rows = dY.transpose(self.positions).reshape(-1, C_out)  # in the order of cols' rows
         # dY_rows^T cols: dK and, from the column of ones, db (dY's sum over the positions),
-        # computed in whichever orientation reads `cols` in the order it was copied: as
-        # (cols^T dY_rows)^T when the copy holds cols^T (the first layer: 0.77 ms against 1.20,
-        # the same numbers)
-        if self.cols.flags.f_contiguous:
-            d_weights = (self.cols.T @ dY_rows).T
-        else:
-            d_weights = dY_rows.T @ self.cols                              # (C_out, k k C + 1)
+        # block by block, in whichever orientation reads the block in the order it was copied:
+        # as (block^T dY_rows)^T when it is stored column by column (the first layer: 0.77 ms
+        # against 1.20, the same numbers)
+        d_weights = np.zeros((C_out, K[0].size + 1), dtype=np.result_type(dY, self.X_pad))
+        for rows, block in self._blocks_of_cols():
+            if block.flags.f_contiguous:
+                d_weights += (block.T @ dY_rows[rows]).T
+            else:
+                d_weights += dY_rows[rows].T @ block                    # (C_out, k k C + 1)
         dK = d_weights[:, :-1].reshape(C_out, self.k, self.k, self.C_in)
         self.grads = {"W": np.ascontiguousarray(dK.transpose(0, 3, 1, 2)),
                       "b": np.ascontiguousarray(d_weights[:, -1])}
@@ -450,22 +464,24 @@ class Conv2D(Layer):
             return None
         # Each patch's gradient goes back to the pixels it was cut from (the gradient of a
         # convolution is a convolution with the flipped kernel), as k*k strided adds, one per
-        # kernel offset (u, v). The patch gradients are computed one kernel row u at a time,
-        # (k, H_out W_out N, C), and added while still in the cache (1.3 MB at a time for lesson
-        # 11's second layer instead of 6.5: 0.2 ms faster). The sum is kept (H, W, N, C), the
+        # kernel offset (u, v), each of the patches' gradients at that offset, dY's rows times
+        # the kernels' (C_out, C) slice K[:, :, u, v], computed right before it is added (into
+        # one small array, which stays in the cache: lesson 11's second layer 1.7 ms instead of
+        # 2.5 with the k offsets of a kernel row at a time). The sum is kept (H, W, N, C), the
         # images' axis inside, so that each add runs along a row of positions of every image,
         # W_out N C numbers at a time instead of W_out C (8192 instead of 128 in that layer: its
         # backward pass 4.3 ms instead of 4.9 inside training steps); it is copied to X's
         # memory layout at the end.
         k, s, p = self.k, self.stride, self.padding
-        K_rows = np.ascontiguousarray(K.transpose(2, 3, 0, 1))           # (k, k, C_out, C)
+        K_offsets = np.ascontiguousarray(K.transpose(2, 3, 0, 1))        # (k, k, C_out, C)
         N, C, H_in, W_in = self.X.shape
         dY_positions = np.ascontiguousarray(dY.transpose(2, 3, 0, 1)).reshape(-1, C_out)
         dX_pad = np.zeros((H_in + 2 * p, W_in + 2 * p, N, C), dtype=dY.dtype)
+        d_patches = np.empty((len(dY_positions), C), dtype=np.result_type(dY, K))
         for u in range(k):
-            d_patches = dY_positions @ K_rows[u]                         # (k, H_out W_out N, C)
             for v in range(k):
-                dX_pad[u:u + s * H_out:s, v:v + s * W_out:s] += d_patches[v].reshape(
+                np.matmul(dY_positions, K_offsets[u, v], out=d_patches)
+                dX_pad[u:u + s * H_out:s, v:v + s * W_out:s] += d_patches.reshape(
                     H_out, W_out, N, C)
         dX = np.empty_like(self.X, dtype=dY.dtype)  # (empty_like keeps X's memory layout)
         dX[...] = dX_pad[p:p + H_in, p:p + W_in].transpose(2, 3, 0, 1)
