@@ -349,7 +349,8 @@ class Conv2D(Layer):
     (the same for W). Kernels K = params["W"] (C_out, C_in, k, k), bias b (C_out,):
     Y[n, o, i, j] = b[o] + sum_{c, u, v} K[o, c, u, v] X_pad[n, c, i stride + u, j stride + v].
     Computed as one matrix product over the k x k patches (im2col), the bias as one more weight on
-    an input of 1. He initialisation, N(0, 2 / (C_in k k)).
+    an input of 1, a block of patches at a time; backward copies the patches again rather than
+    keeping them. He initialisation, N(0, 2 / (C_in k k)).
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, seed=None,

@@ -118,8 +118,8 @@ class Sequential(Model):
                 if name in getattr(layer, "decayed", ("W", "E"))]
 
     def _logits(self, X, chunk=EVALUATION_CHUNK):
-        """Evaluation-mode outputs, `chunk` samples at a time: a convolution's im2col matrix for
-        a whole test set at once would take gigabytes."""
+        """Evaluation-mode outputs, `chunk` samples at a time: a convolution's outputs for a
+        whole test set at once can take hundreds of megabytes."""
         if len(X) <= chunk:
             return self.forward(X)
         return np.concatenate([self.forward(X[i:i + chunk]) for i in range(0, len(X), chunk)])
