@@ -14,17 +14,17 @@ convolution computes no input gradient, in either library, as in training), on t
 gradient it receives in a training step (for nnlib, in the memory layout its neighbours hand over;
 for PyTorch, its usual contiguous layout), then a whole training step: forward, softmax
 cross-entropy, backward and a momentum update. For each convolution, "products alone" times just
-the matrix products nnlib's passes make, on the same operands, in NumPy's BLAS library and in
-PyTorch's: how much of a pass they take, as each library runs them on the whole batch, and how the
-two BLAS libraries compare on them. nnlib and PyTorch run in turns, repetition by repetition, so
-that a change in the machine's load affects both alike, and each case is timed by the fastest of
-its repetitions (on a shared machine the median mostly measures the other programs). That is done
-in several rounds, a few seconds apart: the machine's speed drifts from minute to minute (on a
-virtual machine, with what its neighbours run), so each round gives a ratio nnlib / PyTorch (above
-1: nnlib is slower), and the report gives the median of the rounds' ratios with their range, and
-the median of each library's fastest times. All of it is written to
-benchmarks/results/conv_speed.csv (section 9 of lesson 11 shows it), which keeps the last run on
-each processor (and versions), as the comparison depends on them.
+the matrix products nnlib's passes make, on operands of the same shapes and memory layouts (each
+block of patches in the processor's cache, as in the layer), in NumPy's BLAS library and in
+PyTorch's: how much of a pass they take, and how the two BLAS libraries compare on them. nnlib and
+PyTorch run in turns, repetition by repetition, so that a change in the machine's load affects both
+alike, and each case is timed by the fastest of its repetitions (on a shared machine the median
+mostly measures the other programs). That is done in several rounds, a few seconds apart: the
+machine's speed drifts from minute to minute (on a virtual machine, with what its neighbours run),
+so each round gives a ratio nnlib / PyTorch (above 1: nnlib is slower), and the report gives the
+median of the rounds' ratios with their range, and the median of each library's fastest times. All
+of it is written to benchmarks/results/conv_speed.csv (section 9 of lesson 11 shows it), which
+keeps the last run on each processor (and versions), as the comparison depends on them.
 
 Then where nnlib's training step spends its time: each layer's share of the step (forward and
 backward), and the speed of its arithmetic in GFLOP/s against the machine's measured peak, the

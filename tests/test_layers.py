@@ -388,3 +388,20 @@ def test_conv2d_gives_the_same_numbers_for_any_memory_layout(C_in, k, W, rng):
             for a, b in zip(found + (conv.grads["W"], conv.grads["b"]), expected):
                 np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
             assert found[1].strides == X_any.strides
+
+
+@pytest.mark.parametrize("C_in, k, W, order", [(3, 3, 5, (0, 2, 3, 1)), (1, 3, 9, (1, 2, 3, 0))])
+def test_conv2d_backward_does_not_read_an_input_changed_after_forward(C_in, k, W, order, rng):
+    # backward cuts the patches again from the input of the forward pass; an input already in
+    # the layout the layer copies from (channels last, or the images' axis inside) must still be
+    # copied, or writing into it after forward would change the gradients.
+    X, dY = rng.normal(size=(3, C_in, 6, W)), rng.normal(size=(3, 2, 6 - k + 1, W - k + 1))
+    conv = Conv2D(C_in, 2, k, seed=0)
+    conv.forward(X)
+    conv.backward(dY)
+    expected = conv.grads["W"].copy()
+    X_same_layout = in_layout(X, order)
+    conv.forward(X_same_layout)
+    X_same_layout[...] = 0
+    conv.backward(dY)
+    np.testing.assert_allclose(conv.grads["W"], expected, rtol=1e-12, atol=1e-12)
