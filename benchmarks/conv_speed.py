@@ -109,6 +109,7 @@ def nnlib_cases(X, y):
              "conv1 products alone": numpy_products(operands["conv1 products alone"]),
              "pool1 (2x2)": case(2), "conv2 (16->32, 5x5)": case(3),
              "conv2 products alone": numpy_products(operands["conv2 products alone"]),
+             "conv2 copies alone": copies_alone(layers[3]),
              "pool2 (2x2)": case(5), "training step": (step, None)}
     return cases, operands
 
@@ -150,6 +151,30 @@ def multiply(pairs):
     (keeping them all would time the allocation of fresh memory as well)."""
     for A, B in pairs:
         A @ B
+
+
+def copies_alone(conv):
+    """The copying a Conv2D's passes do around their matrix products, timed without them (nnlib
+    only): forward, the patches into the blocks of `cols`; backward, the patches again, and the
+    k*k patch gradients (here one array of ones) added onto the input's gradient, which is then
+    put in X's memory layout, as Conv2D.backward does (for stride 1 and no padding)."""
+    N, C, H_in, W_in = conv.X.shape
+    H_out, W_out = conv.output_size(H_in, W_in)
+    d_patches = np.ones((H_out * W_out * N, C), dtype=np.float32)
+
+    def forward():
+        for _ in conv._blocks_of_cols():
+            pass
+
+    def backward():
+        forward()
+        dX_pad = np.zeros((H_in, W_in, N, C), dtype=np.float32)
+        for u in range(conv.k):
+            for v in range(conv.k):
+                dX_pad[u:u + H_out, v:v + W_out] += d_patches.reshape(H_out, W_out, N, C)
+        dX = np.empty_like(conv.X)
+        dX[...] = dX_pad.transpose(2, 3, 0, 1)
+    return forward, backward
 
 
 def numpy_products(operands):
@@ -254,7 +279,7 @@ def where_the_time_goes(ours, peak, torch_peak=None):
           f"{'of peak':>9}")
     counted = 0.0
     for name in [key[0] for key in ours if key[1] == "forward" and key[0] != "training step"
-                 and not key[0].endswith("products alone")]:
+                 and not key[0].endswith(("products alone", "copies alone"))]:
         forward, backward = ours[(name, "forward")], ours[(name, "backward")]
         counted += forward + backward
         line = f"{name:24}{forward * 1e3:11.2f}{backward * 1e3:12.2f}" \
@@ -305,7 +330,7 @@ def main():
     for key, ours in fastest["nnlib"].items():
         label = key[0] if key[0] == "training step" else f"{key[0]} {key[1]}"
         line = f"{label:30}{np.median(ours) * 1e3:10.2f}"
-        if torch is not None:
+        if torch is not None and key in fastest["PyTorch"]:
             theirs = fastest["PyTorch"][key]
             ratios = np.array(ours) / np.array(theirs)
             line += (f"{np.median(theirs) * 1e3:12.2f}{np.median(ratios):8.2f}"
@@ -315,6 +340,10 @@ def main():
                          "ratio": f"{np.median(ratios):.2f}", "ratio_low": f"{ratios.min():.2f}",
                          "ratio_high": f"{ratios.max():.2f}", "rounds": args.rounds,
                          "repeats": args.repeats,
+                         "machine": f"{describe()}, PyTorch {torch.__version__}"})
+        elif torch is not None:  # timed in nnlib only
+            rows.append({"case": label, "nnlib_ms": f"{np.median(ours) * 1e3:.2f}",
+                         "rounds": args.rounds, "repeats": args.repeats,
                          "machine": f"{describe()}, PyTorch {torch.__version__}"})
         print(line)
     where_the_time_goes({key: np.median(t) for key, t in fastest["nnlib"].items()},
