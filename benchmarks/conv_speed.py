@@ -129,9 +129,8 @@ def product_operands(layers, upstream):
         k, C_out = conv.k, conv.C_out
         K_cols = np.concatenate([conv.params["W"].transpose(2, 3, 1, 0).reshape(-1, C_out),
                                  conv.params["b"][None]])
-        blocks = [rows for rows, _ in conv._blocks_of_cols()]
         first = next(conv._blocks_of_cols())[1].copy(order="K")
-        blocks = [(rows, first[:rows.stop - rows.start]) for rows in blocks]
+        blocks = [(rows, first[:rows.stop - rows.start]) for rows, _ in conv._blocks_of_cols()]
         # as Conv2D.backward computes them: dK block by block, in the orientation that reads
         # the block as stored, with dY's rows in the order of cols' rows; the patch gradients
         # one kernel offset at a time, from dY's rows in the order (H_out, W_out, N)

@@ -94,5 +94,6 @@ def main():
     print(f"of which fit's check of the data, once per call: {check * 1e3:.1f} ms "
           f"({check / steps * 1e6:.1f} µs per step of a call of {args.epochs} epoch(s))")
 
+
 if __name__ == "__main__":
     main()

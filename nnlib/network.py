@@ -110,9 +110,9 @@ class MLP(Model):
             softmax_output = l == self.num_layers and self.output_activation == "softmax"
             if softmax_output and isinstance(init, str):
                 std *= OUTPUT_SCALE
-            W, b = self._names[l]
-            params[W] = (std * rng.standard_normal((n_in, n_out))).astype(self.dtype)
-            params[b] = np.zeros(n_out, dtype=self.dtype)
+            W_name, b_name = self._names[l]
+            params[W_name] = (std * rng.standard_normal((n_in, n_out))).astype(self.dtype)
+            params[b_name] = np.zeros(n_out, dtype=self.dtype)
         return params
 
     # ---- what the base class asks for (nnlib.model) ---------------------------------------------
@@ -129,7 +129,7 @@ class MLP(Model):
         return (self.layer_sizes[-1],)
 
     def _weight_names(self):
-        return [W for W, _ in self._names[1:]]
+        return [W_name for W_name, _ in self._names[1:]]
 
     def _logits(self, X):
         return self._forward(X)[0][-1]
@@ -144,8 +144,8 @@ class MLP(Model):
         Z, A, L = [None], [X], self.num_layers
         for l in range(1, L + 1):
             f = self._f_out if l == L else self._f_hidden
-            W, b = self._names[l]
-            Z.append(A[l - 1] @ self.params[W] + self.params[b])
+            W_name, b_name = self._names[l]
+            Z.append(A[l - 1] @ self.params[W_name] + self.params[b_name])
             A.append(f(Z[l]))
         return Z, A
 
@@ -170,9 +170,9 @@ class MLP(Model):
         loss, dZ = self._loss_on_logits(Z[L], Y, A[L])   # dZ = dL/dZ^[L]
         grads = {}
         for l in range(L, 0, -1):
-            W, b = self._names[l]
-            grads[W] = A[l - 1].T @ dZ
-            grads[b] = dZ.sum(axis=0)
+            W_name, b_name = self._names[l]
+            grads[W_name] = A[l - 1].T @ dZ
+            grads[b_name] = dZ.sum(axis=0)
             if l > 1:  # dL/dZ^[l-1] = (dZ^[l] W^[l]^T) * f'(Z^[l-1])
-                dZ = (dZ @ self.params[W].T) * self._f_hidden_grad(Z[l - 1], a=A[l - 1])
+                dZ = (dZ @ self.params[W_name].T) * self._f_hidden_grad(Z[l - 1], a=A[l - 1])
         return loss, grads, A[L]
