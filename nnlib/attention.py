@@ -60,6 +60,7 @@ class LayerNorm(Layer):
 
     def backward(self, dY):
         """Batch norm's backward pass (lesson 10) along the other axis."""
+        dY = self._upstream(dY, self.X_hat.shape)
         axes = tuple(range(dY.ndim - 1))
         self.grads = {"gamma": (dY * self.X_hat).sum(axis=axes), "beta": dY.sum(axis=axes)}
         g = dY * self.params["gamma"]                       # dL/dX_hat
@@ -91,12 +92,13 @@ class PositionEmbedding(Layer):
         if X.shape[1] > self.max_length:
             raise ValueError(f"{self!r} has positions 0..{self.max_length - 1}; received "
                              f"sequences of length {X.shape[1]}")
-        self.T = X.shape[1]
-        return X + self.params["E"][:self.T]
+        self.shape = X.shape
+        return X + self.params["E"][:X.shape[1]]
 
     def backward(self, dY):
+        dY = self._upstream(dY, self.shape)
         dE = np.zeros_like(self.params["E"])
-        dE[:self.T] = dY.sum(axis=0)            # every sequence adds its gradient at position t
+        dE[:self.shape[1]] = dY.sum(axis=0)     # every sequence adds its gradient at position t
         self.grads = {"E": dE}
         return dY
 
@@ -157,6 +159,7 @@ class CausalSelfAttention(Layer):
     def backward(self, dY):
         """The products' gradients, and softmax's: dS = A * (dA - rowsum(dA * A))."""
         P, A, d = self.params, self.weights, self.d
+        dY = self._upstream(dY, self.X.shape)
         dO = self._heads(dY @ P["Wo"].T)
         dA = dO @ self.V.transpose(0, 1, 3, 2)
         dV = self._merge(A.transpose(0, 1, 3, 2) @ dO)
@@ -215,11 +218,13 @@ class TransformerBlock(Layer):
 
     def forward(self, X, training=False):
         X = _sequence(self, X, self.attn.d)
+        self.shape = X.shape
         H = X + self.attn.forward(self.ln1.forward(X))
         return H + self.ff_out.forward(self.relu.forward(self.ff_in.forward(self.ln2.forward(H))))
 
     def backward(self, dY):
         """Each residual connection passes dY on unchanged and adds its branch's gradient."""
+        dY = self._upstream(dY, self.shape)
         dH = dY + self.ln2.backward(self.ff_in.backward(self.relu.backward(
             self.ff_out.backward(dY))))
         dX = dH + self.ln1.backward(self.attn.backward(dH))

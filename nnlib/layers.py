@@ -5,7 +5,8 @@ Every layer has
     params                      dict name -> array (empty for layers without parameters)
     grads                       the same keys, filled by `backward`
     forward(X, training=False)  -> Y, keeping what `backward` needs
-    backward(dY)                -> dX, given dL/dY for the Y of the last forward pass
+    backward(dY)                -> dX, given dL/dY for the Y of the last forward pass (dY of
+                                   any other shape is refused)
 Backpropagation through a stack is then one rule applied layer by layer: each layer multiplies the
 gradient arriving from above by its own local derivative.
 
@@ -54,6 +55,15 @@ class Layer:
                              f"shape {X.shape}")
         return X
 
+    def _upstream(self, dY, shape):
+        """dY as an array, refused unless it has `shape`, that of the last forward pass's output:
+        a dY that merely broadcasts against it would give wrong gradients without an error."""
+        dY = np.asarray(dY)
+        if dY.shape != tuple(shape):
+            raise ValueError(f"{type(self).__name__}.backward expects dY of shape {tuple(shape)} "
+                             f"(the output's); received {dY.shape}")
+        return dY
+
     def __repr__(self):
         return f"{type(self).__name__}()"
 
@@ -90,6 +100,7 @@ class Linear(Layer):
 
     def backward(self, dY, input_grad=True):
         """dX = dY W^T (None if input_grad is False); fills grads."""
+        dY = self._upstream(dY, self.X.shape[:-1] + (self.n_out,))
         X, dY2 = self.X.reshape(-1, self.n_in), dY.reshape(-1, self.n_out)
         self.grads = {"W": X.T @ dY2, "b": dY2.sum(axis=0)}
         return dY @ self.params["W"].T if input_grad else None
@@ -111,6 +122,7 @@ class _Elementwise(Layer):
         return self.Y
 
     def backward(self, dY):
+        dY = self._upstream(dY, self.Y.shape)
         return dY * (self._grad(self.X, self.Y) if self.slope is None else self.slope)
 
 
@@ -173,6 +185,7 @@ class Dropout(Layer):
 
     def forward(self, X, training=False):
         X = self._input(X)
+        self.shape = X.shape
         if not training or self.p == 0:
             self.mask = None
             return X
@@ -181,6 +194,7 @@ class Dropout(Layer):
         return X * self.mask
 
     def backward(self, dY):
+        dY = self._upstream(dY, self.shape)
         return dY if self.mask is None else dY * self.mask
 
     def __repr__(self):
@@ -243,13 +257,13 @@ class BatchNorm(Layer):
         self.training = training
         self.inv_std = (1 / np.sqrt(var + self.eps)).astype(X.dtype)[:, None]   # (C, 1)
         centred *= self.inv_std
-        self.X_hat = centred                                                   # (N, C, S)
+        self.X_hat, self.shape = centred, X.shape                              # (N, C, S)
         Y = self.X_hat * self.params["gamma"][:, None]
         Y += self.params["beta"][:, None]
         return Y.reshape(X.shape)
 
     def backward(self, dY):
-        dY3 = self._per_channel(dY)
+        dY3 = self._per_channel(self._upstream(dY, self.shape))
         d_gamma, d_beta = np.einsum("ncs,ncs->c", dY3, self.X_hat), np.einsum("ncs->c", dY3)
         self.grads = {"gamma": d_gamma, "beta": d_beta}
         scale = self.params["gamma"][:, None] * self.inv_std  # dY/dX_hat = gamma
@@ -277,6 +291,7 @@ class Flatten(Layer):
         return X.reshape(len(X), int(np.prod(X.shape[1:])))
 
     def backward(self, dY):
+        dY = self._upstream(dY, (self.shape[0], int(np.prod(self.shape[1:]))))
         return dY.reshape(self.shape)
 
 
@@ -327,9 +342,7 @@ class Embedding(Layer):
     def backward(self, dY):
         """Fills grads["E"] by a scatter-add of dY's rows; returns None (indices have no
         gradient)."""
-        if np.shape(dY) != self.X.shape + (self.d,):
-            raise ValueError(f"Embedding.backward expects dY of shape {self.X.shape + (self.d,)} "
-                             f"(the output's); received {np.shape(dY)}")
+        dY = self._upstream(dY, self.X.shape + (self.d,))
         dE = np.zeros_like(self.params["E"])
         np.add.at(dE, self.X.ravel(), np.reshape(dY, (-1, self.d)))
         self.grads = {"E": dE}
@@ -448,6 +461,7 @@ class Conv2D(Layer):
     def backward(self, dY, input_grad=True):
         """dX for the dY of the last forward pass (None if input_grad is False: the first layer
         of a network need not compute it); fills grads."""
+        dY = self._upstream(dY, (len(self.X), self.C_out, *self.output_size(*self.X.shape[2:])))
         N, C_out, H_out, W_out = dY.shape
         K = self.params["W"]
         dY_rows = dY.transpose(self.positions).reshape(-1, C_out)  # in the order of cols' rows
@@ -538,7 +552,7 @@ class MaxPool2D(Layer):
         return Y
 
     def backward(self, dY):
-        X, Y = self.X, self.Y
+        X, Y, dY = self.X, self.Y, self._upstream(dY, self.Y.shape)
         if dY.strides != Y.strides:
             # All arrays below in one memory layout, Y's (channels last after a Conv2D):
             # NumPy's elementwise operations on arrays of mixed layouts are several times slower

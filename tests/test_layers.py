@@ -6,11 +6,13 @@ import numpy as np
 import pytest
 
 from nnlib import layers
+from nnlib.attention import CausalSelfAttention, LayerNorm, PositionEmbedding, TransformerBlock
 from nnlib.gradcheck import max_relative_error, numerical_gradient
 from nnlib.layers import (
     BatchNorm,
     Conv2D,
     Dropout,
+    Embedding,
     Flatten,
     LeakyReLU,
     Linear,
@@ -405,3 +407,27 @@ def test_conv2d_backward_does_not_read_an_input_changed_after_forward(C_in, k, W
     X_same_layout[...] = 0
     conv.backward(dY)
     np.testing.assert_allclose(conv.grads["W"], expected, rtol=1e-12, atol=1e-12)
+
+
+SEQUENCES = np.random.default_rng(3).normal(size=(5, 3, 4))
+IMAGES = np.random.default_rng(4).normal(size=(5, 2, 6, 8))
+
+
+@pytest.mark.parametrize("layer, X", [
+    (Linear(4, 3, seed=0), SEQUENCES), (ReLU(), SEQUENCES), (LeakyReLU(), SEQUENCES),
+    (Sigmoid(), SEQUENCES), (Tanh(), SEQUENCES), (Dropout(0.5, seed=0), SEQUENCES),
+    (BatchNorm(2), IMAGES), (Flatten(), IMAGES), (Conv2D(2, 3, 3, seed=0), IMAGES),
+    (MaxPool2D(2), IMAGES), (Embedding(5, 4, seed=0), np.arange(15).reshape(5, 3) % 5),
+    (LayerNorm(4), SEQUENCES), (PositionEmbedding(8, 4, seed=0), SEQUENCES),
+    (CausalSelfAttention(4, 2, seed=0), SEQUENCES), (TransformerBlock(4, 2, seed=0), SEQUENCES),
+], ids=lambda value: repr(value) if not isinstance(value, np.ndarray) else "")
+def test_backward_refuses_a_gradient_of_another_shape_than_the_output(layer, X):
+    # dY for one sample where the batch has five broadcasts against most layers' arrays, and
+    # dY with two axes exchanged has the right size: both would give wrong gradients silently.
+    Y = layer.forward(X, training=True)
+    for dY in (np.ones((1,) + Y.shape[1:]), np.ones(Y.shape[:-2] + Y.shape[:-3:-1])):
+        if dY.shape == Y.shape:
+            continue
+        with pytest.raises(ValueError, match=rf"{type(layer).__name__}.backward expects dY of "
+                                             rf"shape \({Y.shape[0]}, .*received \("):
+            layer.backward(dY)
