@@ -101,6 +101,5 @@ def main():
         print(f"wrote {args.output}")
 
 
-
 if __name__ == "__main__":
     main()

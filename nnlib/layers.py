@@ -413,15 +413,18 @@ class Conv2D(Layer):
         # (a copy even when X is already in that layout: backward cuts the patches from it again)
         self.X_pad = np.pad(X_pad, ((0, 0), (p, p), (p, p), (0, 0))) if p else \
             np.array(X_pad, order="C")
-        # Y's memory order, as axes of (N, C, H, W): cols' rows are (N, H_out, W_out) or
-        # (H_out, W_out, N), each row C_out numbers
-        self.positions = (0, 2, 3, 1) if self.patch_rows else (2, 3, 0, 1)
         Y = np.empty((N * H_out * W_out, self.C_out), dtype=np.result_type(X, K_cols))
         for rows, cols in self._blocks_of_cols():
             np.matmul(cols, K_cols, out=Y[rows])
         self.X = X
         shape = [(N, self.C_out, H_out, W_out)[axis] for axis in self.positions]
         return Y.reshape(shape).transpose(np.argsort(self.positions))
+
+    @property
+    def positions(self):
+        """The memory order of the last output Y, as axes of (N, C, H, W): cols' rows are
+        (N, H_out, W_out) or (H_out, W_out, N), each row C_out numbers."""
+        return (0, 2, 3, 1) if self.patch_rows else (2, 3, 0, 1)
 
     def _blocks_of_cols(self):
         """The matrix `cols` of the last forward pass, (rows, k k C + 1), a block of rows at a
