@@ -22,7 +22,8 @@ own CPU time.
 Writes benchmarks/results/record_run.csv (the recipe on the test set) or, with --ablation,
 benchmarks/results/record_ablation.csv (one row per change and seed, on the validation split):
 accuracy, accuracy with the nine views ("with_moves"), CPU seconds of training and the machine;
-each file replaced only once complete. Lesson 11 shows both.
+a file is written only once the runs are complete, and keeps the last runs made on each other
+machine. Lesson 11 shows both.
 """
 
 import os
@@ -47,7 +48,7 @@ from nnlib.layers import BatchNorm, Conv2D, Dropout, Flatten, Linear, MaxPool2D,
 from nnlib.optim import Momentum  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
-from csv_results import write_rows  # noqa: E402
+from csv_results import update_rows  # noqa: E402
 from machine import describe  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
@@ -170,7 +171,7 @@ def main():
                   f"{len(scores)} seeds ({min(scores):.2%} to {max(scores):.2%})")
     if not variant and not args.validation:
         path = RESULTS / ("record_ablation.csv" if args.ablation else "record_run.csv")
-        write_rows(path, rows)
+        update_rows(path, rows, key_columns=("machine",))
         print(f"wrote {path}")
 
 
