@@ -10,8 +10,8 @@ repository); each lesson gets a bar of downloads (the notebook, its student edit
 to run it on a hosted notebook service; each figure gets the alt text stored in its cell's
 metadata ("alt"); the answers are folded away until opened. Sphinx with MyST-NB then writes the
 site into build/book/html. With --pdf, Sphinx first writes the whole series as one page, which
-Chromium prints into build/book/neural-networks-from-scratch.pdf once MathJax has typeset it, and
-the website's home page offers the PDF.
+Chromium prints into build/book/neural-networks-from-scratch.pdf once MathJax has typeset it (its
+outline then mended by tidy_outline), and the website's home page offers the PDF.
 
 Sphinx + MyST-NB, rather than Jupyter Book 2 (mystmd), because it works fully offline: Jupyter
 Book 2 fetches its page theme from the web at build time. MathJax comes from the npm registry
@@ -20,6 +20,7 @@ typesets with no network at all.
 """
 
 import functools
+import html.parser
 import re
 import shutil
 import subprocess
@@ -330,7 +331,96 @@ def print_pdf():
         page.pdf(path=str(tmp), format="A4", scale=0.8, margin=margins, print_background=True,
                  outline=True, tagged=True)
         browser.close()
+    tidy_outline(tmp, headings(page_file))
     tmp.replace(PDF)
+
+
+class _Headings(html.parser.HTMLParser):
+    """The text of each h1-h6 of a page, in order, without the heading's link mark; maths
+    (Sphinx's `math` spans) kept apart, as ("text", "maths") pieces."""
+
+    def __init__(self):
+        super().__init__()
+        self.found, self.heading, self.skip, self.maths = [], None, 0, 0
+
+    def handle_starttag(self, tag, attrs):
+        classes = dict(attrs).get("class") or ""
+        if re.fullmatch(r"h[1-6]", tag):
+            self.heading = []
+        elif self.heading is not None and tag in ("a", "span"):
+            self.skip += tag == "a" and "headerlink" in classes
+            self.maths += tag == "span" and "math" in classes.split()
+
+    def handle_endtag(self, tag):
+        if re.fullmatch(r"h[1-6]", tag) and self.heading is not None:
+            self.found.append(self.heading)
+            self.heading = None
+        elif tag in ("a", "span") and self.heading is not None:
+            # (a heading holds no nested spans or links other than these)
+            self.skip, self.maths = (0, self.maths) if tag == "a" else (self.skip, 0)
+
+    def handle_data(self, data):
+        if self.heading is not None and not self.skip:
+            self.heading.append(("maths" if self.maths else "text", data))
+
+
+def headings(page_file):
+    parser = _Headings()
+    parser.feed(page_file.read_text())
+    return parser.found
+
+
+def tidy_outline(pdf, page_headings):
+    """Chromium's outline, mended. It takes each title from the printed lines of its heading, so
+    a heading set on two lines loses the space between them ("readinghandwritten"), some come
+    twice ("SummarySummary") and maths is left out: each title is replaced by the text of its
+    heading in the page, found in order (TeX shown without its backslashes). And the README's
+    "The lessons" heading, which holds the whole series, gives way to its entries: the book's
+    title, then each of its pages a top-level entry, closed."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import Fit
+
+    def key(text):  # what Chromium keeps of a title: no maths, no spaces
+        return re.sub(r"\s", "", text)
+
+    queue = [("".join(t for kind, t in h if kind == "text"),
+              "".join(t if kind == "text" else re.sub(r"\\[()]|\\", "", t) for kind, t in h))
+             for h in page_headings]
+
+    def title(chromium):
+        for i, (without_maths, text) in enumerate(queue):
+            if key(without_maths) in (key(chromium), key(chromium)[:len(key(chromium)) // 2]):
+                del queue[:i + 1]
+                return re.sub(r"\s+", " ", text).strip()
+        return chromium
+
+    reader = PdfReader(pdf)
+
+    def tree(outline):  # [(title, destination, children)]
+        nodes = []
+        for item in outline:
+            if isinstance(item, list):
+                nodes[-1][2].extend(tree(item))
+            else:
+                nodes.append((title(item.title), item, []))
+        return nodes
+
+    top = tree(reader.outline)
+    if len(top) == 1 and [t for t, _, _ in top[0][2]] == ["The lessons"]:
+        top = [(top[0][0], top[0][1], [])] + top[0][2][0][2]
+    writer = PdfWriter(clone_from=reader)
+    del writer.root_object["/Outlines"]
+
+    def add(nodes, parent=None):
+        for text, destination, children in nodes:
+            fit = Fit.xyz(destination.get("/Left"), destination.get("/Top"))
+            entry = writer.add_outline_item(
+                title=text, page_number=reader.get_destination_page_number(destination),
+                parent=parent, fit=fit, is_open=parent is not None)
+            add(children, entry)
+    add(top)
+    writer.page_mode = "/UseOutlines"  # a reader opens the PDF with the outline shown
+    writer.write(pdf)
 
 
 def main(argv):

@@ -184,3 +184,19 @@ def test_the_pdf_holds_every_lesson_figure_and_formula():
                 if a.get_object().get("/Dest") is not None
                 or a.get_object().get("/A", {}).get("/S") == "/GoTo"]
     assert len(internal) > 100, f"only {len(internal)} internal links in the PDF"
+
+
+def test_the_pdf_outline_lists_each_lesson_by_its_title():
+    pypdf = pytest.importorskip("pypdf")
+    outline = pypdf.PdfReader(PDF).outline
+    top = [item.title for item in outline if not isinstance(item, list)]
+    for lesson in LESSONS:
+        cells = json.loads((ROOT / "notebooks" / f"{lesson}.ipynb").read_text())["cells"]
+        title = "".join(cells[0]["source"]).splitlines()[0].removeprefix("# ")
+        assert title in top, f"{title!r} is not a top-level entry of the PDF's outline: {top}"
+
+    def titles(items):
+        for item in items:
+            yield from titles(item) if isinstance(item, list) else [item.title]
+    doubled = [t for t in titles(outline) if t[:len(t) // 2] * 2 == t]
+    assert not doubled, f"titles written twice in the PDF's outline: {doubled}"
