@@ -21,6 +21,7 @@ typesets with no network at all.
 
 import functools
 import html.parser
+import logging
 import re
 import shutil
 import subprocess
@@ -336,32 +337,34 @@ def print_pdf():
 
 
 class _Headings(html.parser.HTMLParser):
-    """The text of each h1-h6 of a page, in order, without the heading's link mark; maths
-    (Sphinx's `math` spans) kept apart, as ("text", "maths") pieces."""
+    """The text of each h1-h6 of a page, in order, without the heading's link mark, as pieces
+    ("text" or "maths", text): Sphinx puts maths in `math` spans, as TeX."""
 
     def __init__(self):
         super().__init__()
-        self.found, self.heading, self.skip, self.maths = [], None, 0, 0
+        self.found, self.heading, self.in_link_mark, self.in_maths = [], None, False, False
 
     def handle_starttag(self, tag, attrs):
-        classes = dict(attrs).get("class") or ""
+        classes = (dict(attrs).get("class") or "").split()
         if re.fullmatch(r"h[1-6]", tag):
             self.heading = []
-        elif self.heading is not None and tag in ("a", "span"):
-            self.skip += tag == "a" and "headerlink" in classes
-            self.maths += tag == "span" and "math" in classes.split()
+        elif self.heading is not None and tag == "a" and "headerlink" in classes:
+            self.in_link_mark = True
+        elif self.heading is not None and tag == "span" and "math" in classes:
+            self.in_maths = True
 
     def handle_endtag(self, tag):
         if re.fullmatch(r"h[1-6]", tag) and self.heading is not None:
             self.found.append(self.heading)
             self.heading = None
-        elif tag in ("a", "span") and self.heading is not None:
-            # (a heading holds no nested spans or links other than these)
-            self.skip, self.maths = (0, self.maths) if tag == "a" else (self.skip, 0)
+        elif tag == "a":
+            self.in_link_mark = False
+        elif tag == "span":
+            self.in_maths = False
 
     def handle_data(self, data):
-        if self.heading is not None and not self.skip:
-            self.heading.append(("maths" if self.maths else "text", data))
+        if self.heading is not None and not self.in_link_mark:
+            self.heading.append(("maths" if self.in_maths else "text", data))
 
 
 def headings(page_file):
@@ -394,6 +397,9 @@ def tidy_outline(pdf, page_headings):
                 return re.sub(r"\s+", " ", text).strip()
         return chromium
 
+    # (pypdf warns that Chromium's trailer counts fewer objects than the file holds; it reads
+    # them all, and writes a correct trailer)
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     reader = PdfReader(pdf)
 
     def tree(outline):  # [(title, destination, children)]
