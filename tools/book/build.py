@@ -377,7 +377,7 @@ def tidy_outline(pdf, page_headings):
     """Chromium's outline, mended. It takes each title from the printed lines of its heading, so
     a heading set on two lines loses the space between them ("readinghandwritten"), some come
     twice ("SummarySummary") and maths is left out: each title is replaced by the text of its
-    heading in the page, found in order (TeX shown without its backslashes). And the README's
+    heading in the page, found in order (its TeX as plain text). And the README's
     "The lessons" heading, which holds the whole series, gives way to its entries: the book's
     title, then each of its pages a top-level entry, closed."""
     from pypdf import PdfReader, PdfWriter
@@ -386,9 +386,11 @@ def tidy_outline(pdf, page_headings):
     def key(text):  # what Chromium keeps of a title: no maths, no spaces
         return re.sub(r"\s", "", text)
 
+    def plain(tex):  # \(\sqrt{d_h}\) -> √d_h, \(\log 0\) -> log 0
+        return re.sub(r"\\[()]|[{}\\]", "", tex.replace("\\sqrt", "√"))
+
     queue = [("".join(t for kind, t in h if kind == "text"),
-              "".join(t if kind == "text" else re.sub(r"\\[()]|\\", "", t) for kind, t in h))
-             for h in page_headings]
+              "".join(t if kind == "text" else plain(t) for kind, t in h)) for h in page_headings]
 
     def title(chromium):
         for i, (without_maths, text) in enumerate(queue):
