@@ -368,6 +368,7 @@ class _Headings(html.parser.HTMLParser):
 
 
 def headings(page_file):
+    """The headings of an HTML file, as _Headings finds them."""
     parser = _Headings()
     parser.feed(page_file.read_text())
     return parser.found
@@ -393,8 +394,9 @@ def tidy_outline(pdf, page_headings):
               "".join(t if kind == "text" else plain(t) for kind, t in h)) for h in page_headings]
 
     def title(chromium):
+        kept = key(chromium)
         for i, (without_maths, text) in enumerate(queue):
-            if key(without_maths) in (key(chromium), key(chromium)[:len(key(chromium)) // 2]):
+            if key(without_maths) in (kept, kept[:len(kept) // 2]):  # (or written twice)
                 del queue[:i + 1]
                 return re.sub(r"\s+", " ", text).strip()
         return chromium
