@@ -154,19 +154,25 @@ def multiply(pairs):
 
 def copies_alone(conv):
     """The copying a Conv2D's passes do around their matrix products, timed without them (nnlib
-    only): forward, the patches into the blocks of `cols`; backward, the patches again, and the
-    k*k patch gradients (here one array of ones) added onto the input's gradient, which is then
-    put in X's memory layout, as Conv2D.backward does (for stride 1 and no padding)."""
+    only): forward, the layer's own copy of its input, in the layout the patches are cut from (it
+    keeps one for the backward pass), and the patches into the blocks of `cols`; backward, the
+    patches again, and the k*k patch gradients (here one array of ones) added onto the input's
+    gradient, which is then put in X's memory layout, as Conv2D.backward does (for stride 1 and
+    no padding)."""
     N, C, H_in, W_in = conv.X.shape
     H_out, W_out = conv.output_size(H_in, W_in)
     d_patches = np.ones((H_out * W_out * N, C), dtype=np.float32)
 
-    def forward():
+    def patches():
         for _ in conv._blocks_of_cols():
             pass
 
+    def forward():
+        conv.X_pad = conv._padded_copy(conv.X)
+        patches()
+
     def backward():
-        forward()
+        patches()
         dX_pad = np.zeros((H_in, W_in, N, C), dtype=np.float32)
         for u in range(conv.k):
             for v in range(conv.k):

@@ -394,7 +394,7 @@ class Conv2D(Layer):
         if C != self.C_in or min(H_in, W_in) + 2 * self.padding < self.k:
             raise ValueError(f"Conv2D expects (N, {self.C_in}, H, W) with H, W + 2 * padding >= "
                              f"{self.k}; received shape {X.shape}")
-        p, k = self.padding, self.k
+        k = self.k
         H_out, W_out = self.output_size(H_in, W_in)
         # The rows of `cols` are the patches, each in the order (u, v, c), followed by a 1: the
         # bias is one more weight, on an input that is always 1, so the matrix product adds it
@@ -409,16 +409,21 @@ class Conv2D(Layer):
         # with the images' axis inside (lesson 11's second layer, 80 against 8, copied that way
         # too, was no faster in training steps).
         self.patch_rows = k * C >= W_out
-        X_pad = X.transpose((0, 2, 3, 1) if self.patch_rows else (1, 2, 3, 0))
-        # (a copy even when X is already in that layout: backward cuts the patches from it again)
-        self.X_pad = np.pad(X_pad, ((0, 0), (p, p), (p, p), (0, 0))) if p else \
-            np.array(X_pad, order="C")
+        self.X_pad = self._padded_copy(X)
         Y = np.empty((N * H_out * W_out, self.C_out), dtype=np.result_type(X, K_cols))
         for rows, cols in self._blocks_of_cols():
             np.matmul(cols, K_cols, out=Y[rows])
         self.X = X
         shape = [(N, self.C_out, H_out, W_out)[axis] for axis in self.positions]
         return Y.reshape(shape).transpose(np.argsort(self.positions))
+
+    def _padded_copy(self, X):
+        """X (N, C, H, W) padded with zeros, (N, H, W, C) in memory if self.patch_rows, else
+        (C, H, W, N): always a copy, even when X is in that layout already, as backward cuts the
+        patches from it again (writing into X between the passes must not change dW)."""
+        p = self.padding
+        X = X.transpose((0, 2, 3, 1) if self.patch_rows else (1, 2, 3, 0))
+        return np.pad(X, ((0, 0), (p, p), (p, p), (0, 0))) if p else np.array(X, order="C")
 
     @property
     def positions(self):
