@@ -162,7 +162,7 @@ WRONG = {
         "block_parameters": [
             (0, ("return 2 * 2 * d + 4 * d * d + (d * d_ff + d_ff) + (d_ff * d + d)",
                  "return 4 * d * d + 2 * d * d_ff"), "biases"),
-            (1, ["return sum(p.size for p in TransformerBlock(d, 1, d_ff).params.values())"],
+            (1, ["return sum(p.size for p in TransformerBlock(d, h, d_ff).params.values())"],
              CALLS)],
     },
 }

@@ -9,8 +9,11 @@ from grade import Hidden
 
 def causal_cases(rng):
     sizes = [1] + [int(t) for t in rng.integers(2, 12, 3)]
+    far = rng.uniform(500, 3000)
     return [(rng.normal(0, 3, (t, t)),) for t in sizes] + [
-        (rng.uniform(-3000, 3000, (5, 5)),)]                       # no overflow
+        (rng.uniform(-3000, 3000, (5, 5)),),                       # no overflow
+        (np.array([[0.0, far, far], [0.0, 0.0, far], [0.0, 1.0, 0.0]]),),  # a masked maximum
+        (np.array([[-far, 0.0], [0.0, far]]),)]                    # a row far below the largest
 
 
 def causal_weights(S):
@@ -45,16 +48,18 @@ def attention_backward(Q, K, V, dO, scale=True):
 
 
 def block_cases(rng):
-    return [(int(d), int(f)) for d, f in zip(rng.integers(1, 200, 4), rng.integers(1, 800, 4))]
+    heads = rng.choice([1, 2, 4, 8], 4)
+    return [(int(h * d), int(h), int(f))
+            for h, d, f in zip(heads, rng.integers(1, 50, 4), rng.integers(1, 800, 4))]
 
 
-def block_parameters(d, d_ff):
+def block_parameters(d, h, d_ff):
     return 4 * d + 4 * d * d + d * d_ff + d_ff + d_ff * d + d
 
 
 EXERCISES = {
     "causal_weights": Hidden(
-        cases=causal_cases, reference=causal_weights, rtol=1e-9, atol=1e-12, points=1,
+        cases=causal_cases, reference=causal_weights, rtol=1e-9, atol=0, points=1,
         forbid=("nnlib.attention", "nnlib.activations.softmax", "nnlib.autograd"),
         slips=((future_visible, "position i may read positions 0..i only: the mask is -inf "
                                 "above the diagonal (j > i)"),)),
@@ -66,7 +71,7 @@ EXERCISES = {
     "block_parameters": Hidden(
         cases=block_cases, reference=block_parameters, rtol=0, atol=0, points=1,
         forbid=("nnlib.attention",),
-        slips=((lambda d, d_ff: 4 * d * d + 2 * d * d_ff,
+        slips=((lambda d, h, d_ff: 4 * d * d + 2 * d * d_ff,
                 "count the biases of the position-wise network and the layer normalisations' "
                 "gamma and beta too"),)),
 }
