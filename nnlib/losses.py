@@ -16,6 +16,8 @@ from ._checks import as_float_array, same_shape
 from .activations import sigmoid
 from .labels import one_hot
 
+LOGIT_NAMES = {"cross_entropy": "softmax_cross_entropy",
+               "binary_cross_entropy": "sigmoid_binary_cross_entropy"}
 EPS = 1e-12  # probabilities are clipped to [EPS, 1] before a log: log(0) would be -inf
 
 
@@ -73,18 +75,29 @@ def _mse(Y_hat, Y):
     return 0.5 * float(np.sum(error * error)) / len(Y), error / len(Y)
 
 
+def _probabilities(P, Y, loss):
+    """_pair, and P refused unless it holds probabilities: logits passed by mistake would be
+    clipped into a plausible but wrong loss."""
+    P, Y = _pair(P, Y, loss)
+    if P.size and (P.min() < 0 or P.max() > 1):
+        raise ValueError(f"{loss} expects probabilities in [0, 1]; received values from "
+                         f"{P.min():.4g} to {P.max():.4g}. For logits (outputs before the "
+                         f"softmax or sigmoid) use {LOGIT_NAMES[loss]}")
+    return P, Y
+
+
 def cross_entropy(P, Y):
     """Cross-entropy of predicted probabilities P against targets: -1/N sum_n sum_k y_nk log p_nk.
 
     P is clipped to [1e-12, 1], so a zero probability costs about 27.6 rather than infinity.
     """
-    P, Y = _pair(P, Y, "cross_entropy")
+    P, Y = _probabilities(P, Y, "cross_entropy")
     return -float(np.sum(Y * np.log(np.clip(P, EPS, 1.0)))) / len(Y)
 
 
 def cross_entropy_grad(P, Y):
     """dL/dP = -Y / (N P), shape (N, K), with the same clipping as `cross_entropy`."""
-    P, Y = _pair(P, Y, "cross_entropy")
+    P, Y = _probabilities(P, Y, "cross_entropy")
     return -Y / np.clip(P, EPS, 1.0) / len(Y)
 
 
@@ -94,14 +107,14 @@ def binary_cross_entropy(P, Y):
     L = -1/N sum [y log p + (1 - y) log(1 - p)], with p clipped to [eps, 1 - eps] (eps = 1e-12 in
     float64, float32's resolution 1.2e-7 in float32), so the loss stays finite.
     """
-    P, Y = _pair(P, Y, "binary_cross_entropy")
+    P, Y = _probabilities(P, Y, "binary_cross_entropy")
     P = np.clip(P, _eps(P.dtype), 1 - _eps(P.dtype))
     return -float(np.sum(Y * np.log(P) + (1 - Y) * np.log(1 - P))) / len(Y)
 
 
 def binary_cross_entropy_grad(P, Y):
     """dL/dP = (P - Y) / (N P (1 - P)), shape (N, K), with the same clipping."""
-    P, Y = _pair(P, Y, "binary_cross_entropy")
+    P, Y = _probabilities(P, Y, "binary_cross_entropy")
     P = np.clip(P, _eps(P.dtype), 1 - _eps(P.dtype))
     return (P - Y) / (P * (1 - P)) / len(Y)
 

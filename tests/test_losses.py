@@ -131,3 +131,18 @@ def test_cross_entropy_rows_may_miss_a_sum_of_1_by_rounding_only():
     losses.softmax_cross_entropy(Z, np.array([[0.5, 0.5 + 5e-6]]))  # float32 rounding: accepted
     with pytest.raises(ValueError, match="off by up to 1.5e-05"):
         losses.softmax_cross_entropy(Z, np.array([[0.5, 0.5 + 1.5e-5]]))
+
+
+@pytest.mark.parametrize("loss", [losses.cross_entropy, losses.cross_entropy_grad,
+                                  losses.binary_cross_entropy, losses.binary_cross_entropy_grad])
+def test_losses_on_probabilities_refuse_logits(loss):
+    with pytest.raises(ValueError, match="probabilities"):   # clipped, they gave a wrong loss
+        loss(np.array([[2.0, -1.0]]), np.array([[1.0, 0.0]]))
+
+
+@pytest.mark.parametrize("loss", [losses.binary_cross_entropy,
+                                  losses.sigmoid_binary_cross_entropy])
+@pytest.mark.parametrize("target", [-0.5, 1.5])
+def test_binary_targets_outside_0_1_are_refused(loss, target):
+    with pytest.raises(ValueError, match=r"must lie in \[0, 1\]"):
+        loss(np.array([[0.5]]), np.array([[target]]))
