@@ -39,6 +39,19 @@ class _Optimizer:
                     f"model, or call reset() first")
 
     @staticmethod
+    def _match(params, grads):
+        """Refuse gradients that do not match the parameters, name for name and shape for shape:
+        a gradient of another shape could broadcast into a wrong update without an error."""
+        if params.keys() != grads.keys():
+            raise ValueError(f"grads must hold one array per parameter, with the same names; "
+                             f"params has {', '.join(params)}, grads {', '.join(grads)}")
+        for name, p in params.items():
+            g = grads[name]
+            if (g.shape if isinstance(g, np.ndarray) else np.shape(g)) != p.shape:
+                raise ValueError(f"the gradient of {name!r} has shape {np.shape(g)}; the "
+                                 f"parameter's is {p.shape}")
+
+    @staticmethod
     def _state(store, name, p):
         """The state array `store[name]`, created as zeros shaped like p (and of its dtype)."""
         if name not in store:
@@ -53,6 +66,7 @@ class SGD(_Optimizer):
         self.lr = number(lr, "lr")
 
     def step(self, params, grads):
+        self._match(params, grads)
         lr = float(self.lr)  # a numpy float64 scalar would promote float32 arrays
         for name, p in params.items():
             p -= lr * grads[name]
@@ -76,6 +90,7 @@ class Momentum(_Optimizer):
 
     def step(self, params, grads):
         self._claim(params)
+        self._match(params, grads)
         lr = float(self.lr)
         for name, p in params.items():
             g = grads[name]
@@ -100,6 +115,7 @@ class RMSProp(_Optimizer):
 
     def step(self, params, grads):
         self._claim(params)
+        self._match(params, grads)
         lr = float(self.lr)
         for name, p in params.items():
             g = grads[name]
@@ -130,18 +146,26 @@ class Adam(_Optimizer):
         self.reset()
 
     def reset(self):
-        """Forget both averages and the step count, as if newly built."""
+        """Forget both averages and the step counts, as if newly built."""
         super().reset()
-        self.t = 0
+        self.steps = {}  # parameter name -> the number of steps it has taken
+
+    @property
+    def t(self):
+        """The number of steps taken (by the parameter stepped most often)."""
+        return max(self.steps.values(), default=0)
 
     def step(self, params, grads):
         self._claim(params)
-        self.t += 1
+        self._match(params, grads)
         lr = float(self.lr)
-        m_scale = 1 / (1 - self.beta1**self.t)
-        v_scale = 1 / math.sqrt(1 - self.beta2**self.t)
         for name, p in params.items():
             g = grads[name]
+            # t counts each parameter's own steps, as in PyTorch: a parameter added to training
+            # later (a layer unfrozen) starts its bias correction at t = 1
+            t = self.steps[name] = self.steps.get(name, 0) + 1
+            m_scale = 1 / (1 - self.beta1**t)
+            v_scale = 1 / math.sqrt(1 - self.beta2**t)
             m = self._state(self.m, name, p)
             v = self._state(self.v, name, p)
             m *= self.beta1

@@ -147,3 +147,27 @@ def test_float32_parameters_keep_float32_state(make):
     assert params["w"].dtype == np.float32
     for name in optimizer.state_names:
         assert all(state.dtype == np.float32 for state in getattr(optimizer, name).values())
+
+
+@pytest.mark.parametrize("make", [SGD, Momentum, RMSProp, Adam])
+def test_gradients_that_do_not_match_the_parameters_are_refused(make):
+    params = {"W": np.zeros((3, 2)), "b": np.zeros(2)}
+    with pytest.raises(ValueError, match="shape"):      # would broadcast into every row
+        make().step(params, {"W": np.ones(2), "b": np.ones(2)})
+    with pytest.raises(ValueError, match="names"):
+        make().step(params, {"W": np.ones((3, 2))})
+    with pytest.raises(ValueError, match="names"):
+        make().step(params, {"W": np.ones((3, 2)), "b": np.ones(2), "extra": np.ones(5)})
+    assert not params["W"].any() and not params["b"].any()   # nothing changed
+
+
+def test_adam_counts_steps_per_parameter():
+    # a parameter added later (a layer unfrozen) starts its bias correction at its own first
+    # step: that step is lr * g / |g| = lr, whatever the other parameters' steps
+    adam, head = Adam(lr=0.01), {"W2": np.zeros(3)}
+    for _ in range(50):
+        adam.step(head, {"W2": np.ones(3)})
+    params = {"W1": np.zeros(2), **head}
+    adam.step(params, {"W1": np.ones(2), "W2": np.ones(3)})
+    np.testing.assert_allclose(params["W1"], -0.01, rtol=1e-6)
+    assert adam.t == 51
