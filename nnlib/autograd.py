@@ -75,8 +75,14 @@ class Tensor:
         self.requires_grad = bool(requires_grad)
         self.grad = None
         self._parents = _parents        # ((parent, upstream -> its gradient, its version), ...)
+        self._constants = ()            # ((operand without a gradient, its version), ...)
         self._op = _op
-        self._version = 0               # counts in-place changes (+=, -=, ...)
+        self._counter = [0]             # in-place changes (+=, ...), shared with views (reshape,
+        # transpose, slices), since a change through a view changes this tensor's numbers too
+
+    @property
+    def _version(self):
+        return self._counter[0]
 
     # --- a few properties, as in PyTorch ---
     shape = property(lambda self: self.data.shape)
@@ -103,10 +109,16 @@ class Tensor:
     def _result(self, data, parents, op):
         """A new tensor made from `parents`: ((tensor, vjp), ...); records the graph only for the
         parents that require a gradient, and only while recording."""
-        parents = tuple((p, vjp, p._version) for p, vjp in parents if p.requires_grad)
-        if not (_recording[0] and parents):
-            return Tensor(data)
-        return Tensor(data, requires_grad=True, _parents=parents, _op=op)
+        graph = tuple((p, vjp, p._version) for p, vjp in parents if p.requires_grad)
+        if not (_recording[0] and graph):
+            result = Tensor(data)
+        else:
+            result = Tensor(data, requires_grad=True, _parents=graph, _op=op)
+            # the operands without a gradient too: their numbers are in the parents' gradients
+            result._constants = tuple((p, p._version) for p, _ in parents if not p.requires_grad)
+        if len(parents) == 1 and np.may_share_memory(data, parents[0][0].data):
+            result._counter = parents[0][0]._counter      # a view of its one operand
+        return result
 
     @staticmethod
     def _lift(other, like):
@@ -161,7 +173,8 @@ class Tensor:
         if not isinstance(exponent, Number) or isinstance(exponent, bool):
             raise TypeError(f"** takes a number as exponent; received {type(exponent).__name__}")
         return self._result(self.data ** exponent,
-                            [(self, lambda g: g * exponent * self.data ** (exponent - 1))],
+                            [(self, lambda g: g * exponent * self.data ** (exponent - 1)
+                              if exponent else np.zeros_like(g))],   # 0 * 0**-1 would be nan
                             f"**{exponent}")
 
     def __matmul__(self, other):
@@ -185,7 +198,7 @@ class Tensor:
                                "gradient would break the graph: make it inside `with no_grad():` "
                                "(as a parameter update is)")
         operation(self.data, self._lift(other, self).data, out=self.data, casting="same_kind")
-        self._version += 1
+        self._counter[0] += 1
         return self
 
     def __iadd__(self, other):
@@ -313,10 +326,11 @@ class Tensor:
             g = upstream.pop(id(tensor))           # the sum over all its uses, now complete
             g = g.astype(tensor.dtype, copy=False)  # a float32 tensor keeps float32 gradients
             tensor.grad = g.copy() if tensor.grad is None else tensor.grad + g
-            for parent, vjp, version in tensor._parents:
-                if parent._version != version:
-                    raise RuntimeError("a tensor this gradient needs was changed in place (+=, "
-                                       "-=, ...) after it was used: compute the loss again")
+            if any(t._version != version for t, *_, version in tensor._parents
+                   + tensor._constants):
+                raise RuntimeError("a tensor this gradient needs was changed in place (+=, "
+                                   "-=, ...) after it was used: compute the loss again")
+            for parent, vjp, _ in tensor._parents:
                 contribution = vjp(g)
                 upstream[id(parent)] = (contribution if id(parent) not in upstream
                                         else upstream[id(parent)] + contribution)

@@ -310,3 +310,37 @@ def test_more_clear_errors():
         cross_entropy(np.ones((2, 3)), np.array([0, 1]))
     with pytest.raises(ValueError, match="two matrices"):
         Tensor(np.ones(3)) @ Tensor(np.ones((3, 2)))
+
+
+def test_a_constant_changed_in_place_after_use_is_refused():
+    w, x = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0, 4.0])
+    loss = (w * x).sum()
+    x += 1                              # dL/dw is x as it was: [3, 4]
+    with pytest.raises(RuntimeError, match="changed in place"):
+        loss.backward()
+
+
+@pytest.mark.parametrize("view", [lambda w: w.reshape(3), lambda w: w[:, 1:], lambda w: w.T])
+def test_a_change_through_a_view_is_a_change_of_the_tensor(view):
+    w = Tensor(np.array([[1.0, 2.0, 3.0]]).reshape(1, 3), requires_grad=True)
+    loss = (w * w).sum()
+    with no_grad():
+        v = view(w)
+        v -= 1                          # changes w's numbers, which dL/dw = 2 w reads
+    with pytest.raises(RuntimeError, match="changed in place"):
+        loss.backward()
+
+
+def test_the_zeroth_power_has_gradient_zero():
+    x = Tensor([0.0, 2.0], requires_grad=True)
+    (x ** 0).sum().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 0.0])
+
+
+def test_mean_over_everything_and_over_axes():
+    X = np.arange(24.0).reshape(2, 3, 4)
+    t = Tensor(X, requires_grad=True)
+    assert t.mean().item() == X.mean()
+    np.testing.assert_array_equal(t.mean(axis=1).data, X.mean(axis=1))
+    t.mean().backward()
+    np.testing.assert_array_equal(t.grad, np.full(X.shape, 1 / 24))
