@@ -145,7 +145,8 @@ class CausalSelfAttention(Layer):
         return Z.transpose(0, 2, 1, 3).reshape(N, T, self.d)
 
     def forward(self, X, training=False):
-        X = self.X = _sequence(self, X, self.d)
+        X = _sequence(self, X, self.d)
+        self.X = X.copy()  # kept for dW: a copy, as the caller may change X before backward
         P, T = self.params, X.shape[1]
         self.Q, self.K, self.V = (self._heads(X @ P[name]) for name in ("Wq", "Wk", "Wv"))
         S = self.Q @ self.K.transpose(0, 1, 3, 2) / math.sqrt(self.d // self.h)   # a Python

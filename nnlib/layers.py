@@ -41,6 +41,11 @@ class Layer:
         """Draw the starting weights and random stream again from `seed` (an int, a
         np.random.SeedSequence or None for fresh entropy). Nothing to do for most layers."""
 
+    def __getattr__(self, name):
+        # reached only for an attribute never set, such as what forward keeps for backward
+        raise AttributeError(f"{type(self).__name__} has no attribute {name!r} (a layer's backward "
+                             f"pass reads what its forward pass kept: call forward first)")
+
     def _input(self, X, ndim=None, expected="an array"):
         """X as an array: integer or boolean values cast to the layer's dtype; the number of
         dimensions checked when `ndim` is given."""
@@ -91,11 +96,12 @@ class Linear(Layer):
         self.params["b"] = np.zeros(self.n_out, dtype=self.dtype)
 
     def forward(self, X, training=False):
-        X = self._input(X)
+        given, X = X, self._input(X)
         if X.ndim not in (2, 3) or X.shape[-1] != self.n_in:
             raise ValueError(f"Linear expects (N, {self.n_in}) or (N, T, {self.n_in}); received "
                              f"shape {X.shape}")
-        self.X = X
+        # kept for dW: a copy of the caller's array, which may change before backward is called
+        self.X = X.copy() if X is given else X
         return X @ self.params["W"] + self.params["b"]
 
     def backward(self, dY, input_grad=True):
@@ -113,17 +119,18 @@ class _Elementwise(Layer):
     """Y = f(X) element by element; dX = dY * f'(X). Subclasses define _f and _grad(X, Y)."""
 
     def forward(self, X, training=False):
-        self.X = self._input(X)
-        self.Y = self._f(self.X)
-        # In training, f'(X) is taken now, while X is still in the processor's cache; ReLU's is
-        # one byte a number, a quarter of what backward would read otherwise (lesson 11's first
-        # ReLU: forward and backward together about 0.07 ms faster)
-        self.slope = self._grad(self.X, self.Y) if training else None
-        return self.Y
+        X = self._input(X)
+        Y = self._f(X)
+        # f'(X) is taken now, while X is still in the processor's cache (ReLU's is one byte a
+        # number, a quarter of what backward would read otherwise: lesson 11's first ReLU, forward
+        # and backward together about 0.07 ms faster), and kept rather than X or Y, which the
+        # caller may change in place before calling backward
+        self.slope = self._grad(X, Y)
+        return Y
 
     def backward(self, dY):
-        dY = self._upstream(dY, self.Y.shape)
-        return dY * (self._grad(self.X, self.Y) if self.slope is None else self.slope)
+        dY = self._upstream(dY, self.slope.shape)
+        return dY * self.slope
 
 
 class ReLU(_Elementwise):
@@ -336,7 +343,7 @@ class Embedding(Layer):
         return X
 
     def forward(self, X, training=False):
-        self.X = self.indices(X)
+        self.X = np.array(self.indices(X))  # a copy: the caller may reuse X before backward
         return self.params["E"][self.X]
 
     def backward(self, dY):

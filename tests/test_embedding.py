@@ -113,3 +113,12 @@ def test_init_sets_the_tables_standard_deviation():
     assert abs(Embedding(400, 50, init=0.1, seed=0).params["E"].std() - 0.1) < 0.002
     with pytest.raises(ValueError, match=r"init \(a standard deviation\) must be a finite number"):
         Embedding(4, 2, init=-1.0)
+
+
+def test_reusing_the_index_array_before_backward_changes_no_gradient():
+    layer = Embedding(5, 2, seed=0)
+    X = np.array([[0, 1]])
+    layer.forward(X)
+    X[...] = [[3, 4]]                  # the caller's buffer refilled before backward
+    layer.backward(np.ones((1, 2, 2)))
+    assert layer.grads["E"][:2].sum() == 4 and not layer.grads["E"][2:].any()

@@ -431,3 +431,36 @@ def test_backward_refuses_a_gradient_of_another_shape_than_the_output(layer, X):
         with pytest.raises(ValueError, match=rf"{type(layer).__name__}.backward expects dY of "
                                              rf"shape \({Y.shape[0]}, .*received \("):
             layer.backward(dY)
+
+
+@pytest.mark.parametrize("make, training", [(layers.ReLU, False), (layers.Sigmoid, False),
+                                            (layers.Tanh, False), (layers.ReLU, True),
+                                            (lambda: layers.Linear(3, 2, seed=0), True),
+                                            (lambda: layers.Linear(3, 2, seed=0), False)])
+def test_writing_into_input_or_output_before_backward_changes_no_gradient(make, training):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((4, 3))
+    layer = make()
+    dY = rng.standard_normal(layer.forward(X, training=training).shape)
+    expected_dX = layer.backward(dY)
+    expected = {name: g.copy() for name, g in layer.grads.items()}
+    X_again = X.copy()
+    Y = layer.forward(X_again, training=training)
+    X_again *= 10                      # the caller reuses its arrays before backward
+    Y *= 10
+    np.testing.assert_array_equal(layer.backward(dY), expected_dX)
+    for name, g in expected.items():
+        np.testing.assert_array_equal(layer.grads[name], g)
+
+
+def test_backward_before_forward_says_so():
+    with pytest.raises(AttributeError, match="call forward first"):
+        layers.Linear(3, 2, seed=0).backward(np.ones((4, 2)))
+
+
+@pytest.mark.parametrize("training", [True, False])
+def test_relu_passes_no_gradient_at_zero(training):
+    # an exact 0 is common: a convolution at its zero starting bias over a blank patch
+    relu = layers.ReLU()
+    relu.forward(np.array([[-1.0, 0.0, 2.0]]), training=training)
+    np.testing.assert_array_equal(relu.backward(np.array([[5.0, 5.0, 5.0]])), [[0.0, 0.0, 5.0]])
