@@ -60,6 +60,10 @@ class Model:
         X = self._check_X(X)
         N, shape = len(X), self._output_shape(X)
         K, labels_shape = shape[-1], (N, *shape[:-1])
+        if K == 1 and self.loss == "cross_entropy":
+            raise ValueError("the loss 'cross_entropy' takes a softmax over the outputs, and over "
+                             "one output it is always 1 (loss 0, no gradient): for two classes "
+                             "use one output with loss='binary_cross_entropy', or two outputs")
         Y = np.asarray(Y)
         if Y.shape == labels_shape and K > 1 and self.is_classifier:
             Y = one_hot(Y.reshape(-1), K, dtype=self.dtype, name="Y").reshape(N, *shape)

@@ -3,11 +3,40 @@
 import numpy as np
 
 from ._checks import as_float_array
-from .layers import Conv2D, Embedding, Linear
+from .layers import Conv2D, Embedding, Linear, Sigmoid
 from .losses import LOGIT_LOSSES
 from .model import Model, loss_name
 
 EVALUATION_CHUNK = 1000  # samples per forward pass in predict and evaluate
+
+
+class _LayerParams(dict):
+    """Sequential.params: the layers' own arrays by name. Assigning params[name] = A (or update)
+    copies A into the layer's array, so that the model, and an optimiser stepping that array, see
+    it (a dict of its own would take the new array and leave the model as it was); a new name or
+    another shape is refused, and so is removing a name."""
+
+    def __setitem__(self, key, value):
+        if key not in self:
+            raise KeyError(f"{key!r} is not a parameter of this model; its parameters are "
+                           f"{', '.join(self)}")
+        target, value = self[key], np.asarray(value)
+        if value.shape != target.shape:
+            raise ValueError(f"params[{key!r}] has shape {target.shape}; received an array of "
+                             f"shape {value.shape}")
+        target[...] = value
+
+    def update(self, other=(), **more):
+        for key, value in dict(other, **more).items():
+            self[key] = value
+
+    def _refuse(self, *args):
+        raise TypeError("a model's parameters cannot be removed or added")
+
+    __delitem__ = pop = popitem = clear = setdefault = __ior__ = _refuse
+
+    def __reduce__(self):  # copies and pickles are plain dicts (copy.deepcopy(model.params))
+        return dict, (dict(self),)
 
 
 class Sequential(Model):
@@ -26,7 +55,8 @@ class Sequential(Model):
         seed, and draws its starting weights again from it.
     params / grads: every layer's arrays in one dict; a name is the layer's parameter name followed
         by the number of the layer among those with parameters (W1, b1, W2, b2, ... for a stack of
-        Linear layers, as in MLP; gamma2, beta2 for a BatchNorm in second place).
+        Linear layers, as in MLP; gamma2, beta2 for a BatchNorm in second place). Assigning
+        params[name] = A copies A into the layer's array (`_LayerParams`).
     """
 
     threshold = 0  # one output: a logit >= 0 is a sigmoid probability >= 0.5
@@ -50,9 +80,18 @@ class Sequential(Model):
                                  f"what feeds it, so it must be the first layer; received one "
                                  f"at position {i}")
         self.loss = loss_name(loss)
+        if self.loss != "mse" and self.layers and isinstance(self.layers[-1], Sigmoid):
+            raise ValueError(f"the loss {loss!r} takes the last layer's output as logits and "
+                             f"applies the sigmoid or softmax itself; a final Sigmoid layer would "
+                             f"squash twice (and predictions compare logits with 0): remove it")
         if seed is not None:
             streams = np.random.SeedSequence(seed).spawn(len(self.layers))
-            for layer, stream in zip(self.layers, streams):
+            for i, (layer, stream) in enumerate(zip(self.layers, streams)):
+                if isinstance(getattr(layer, "seed", 0), np.random.SeedSequence):
+                    raise ValueError(
+                        f"the layer at position {i} ({layer!r}) already has weights drawn from "
+                        f"another model's seed, which this model's seed would not replace: "
+                        f"build new layers for this model (or pass no seed to share them)")
                 if getattr(layer, "seed", 0) is None:  # a layer of nnlib.layers built unseeded
                     layer.reset(stream)
         with_params = [layer for layer in self.layers if layer.params]
@@ -80,7 +119,7 @@ class Sequential(Model):
 
     @property
     def params(self):
-        return {key: layer.params[name] for key, layer, name in self._names}
+        return _LayerParams((key, layer.params[name]) for key, layer, name in self._names)
 
     @property
     def grads(self):

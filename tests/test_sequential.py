@@ -200,6 +200,8 @@ def test_predict_on_zero_samples_gives_zero_rows_and_evaluate_refuses():
 def test_evaluate_includes_the_l2_term_and_leaves_batch_norm_unregularised(rng):
     model = Sequential([Linear(3, 4, seed=0), BatchNorm(4), ReLU(), Linear(4, 2, seed=1)])
     model.params["gamma2"][:] = 3.0
+    for name, value in [("b1", 0.5), ("beta2", 0.3), ("b3", -0.25)]:  # zeros would hide a decay
+        model.params[name][:] = value
     X, y = rng.normal(size=(10, 3)), rng.integers(0, 2, size=10)
     squares = sum(np.sum(model.params[name] ** 2) for name in ("W1", "W3"))
     plain, with_l2 = model.evaluate(X, y)[0], model.evaluate(X, y, l2=0.5)[0]
@@ -251,3 +253,44 @@ def test_predict_and_evaluate_forward_at_most_1000_samples_at_a_time(rng):
     spy.sizes.clear()
     model.evaluate(X, y)
     assert max(spy.sizes) == 1000 and sum(size for size in spy.sizes if size > 1) == 2500
+
+
+@pytest.mark.parametrize("loss", ["binary_cross_entropy", "cross_entropy"])
+def test_a_final_sigmoid_before_a_loss_on_logits_is_refused(loss):
+    # the loss squashes the logits itself: a Sigmoid layer would squash twice, and predict would
+    # compare probabilities with the logit threshold 0 (every answer 1)
+    with pytest.raises(ValueError, match="final Sigmoid"):
+        Sequential([Linear(2, 1, seed=0), Sigmoid()], loss=loss)
+    Sequential([Linear(2, 1, seed=0), Sigmoid()], loss="mse")  # regression into (0, 1): fine
+
+
+def test_one_output_with_softmax_cross_entropy_is_refused():
+    model = Sequential([Linear(2, 1, seed=0)])
+    with pytest.raises(ValueError, match="binary_cross_entropy"):
+        model.loss_and_gradients(np.ones((3, 2)), np.array([0, 1, 1]))
+
+
+def test_assigning_a_parameter_writes_into_the_layer():
+    model = Sequential([Linear(3, 2, seed=0), ReLU(), Linear(2, 1, seed=1)], loss="mse")
+    layer_W = model.layers[0].params["W"]
+    model.params["W1"] = np.ones((3, 2))             # e.g. restoring the best weights
+    assert np.array_equal(layer_W, np.ones((3, 2))) and model.layers[0].params["W"] is layer_W
+    model.params.update({"b2": [5.0]})
+    assert model.layers[2].params["b"][0] == 5.0
+    with pytest.raises(ValueError, match="shape"):
+        model.params["W1"] = np.ones(2)
+    with pytest.raises(KeyError, match="W3"):
+        model.params["W3"] = np.ones(2)
+    with pytest.raises(TypeError):
+        del model.params["W1"]
+    best = __import__("copy").deepcopy(model.params)   # a plain dict of copies
+    assert type(best) is dict and best["W1"] is not layer_W
+    np.testing.assert_array_equal(best["W1"], layer_W)
+
+
+def test_a_seed_is_refused_for_layers_seeded_by_another_model():
+    layers = [Linear(2, 3), ReLU(), Linear(3, 1)]
+    Sequential(layers, loss="mse", seed=0)
+    with pytest.raises(ValueError, match="another model's seed"):
+        Sequential(layers, loss="mse", seed=1)   # would silently keep seed 0's weights
+    Sequential(layers, loss="mse")                # sharing them on purpose: allowed
