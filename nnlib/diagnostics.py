@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._checks import as_float_array, number, positive_int
-from .gradcheck import max_relative_error
+from .gradcheck import _refuse_random_layers, _running_averages_kept, max_relative_error
 from .optim import Adam
 
 
@@ -79,7 +79,8 @@ def check_initial_loss(model, X, Y, rtol=0.1):
     _check_model(model)
     X, Y = _check_data(X, Y)
     rtol = number(rtol, "rtol", positive=True)
-    loss = float(model.loss_and_gradients(X, Y)[0])
+    with _running_averages_kept(model):
+        loss = float(model.loss_and_gradients(X, Y)[0])
     K = int(np.shape(model.forward(X[:1]))[-1]) if hasattr(model, "forward") else Y.shape[-1]
     expected = math.log(max(K, 2))
     deviation = (loss - expected) / expected
@@ -170,33 +171,8 @@ def check_update_ratios(model, X, Y, optimizer, low=1e-4, high=1e-2):
                        f"{summary}; outside [{low:g}, {high:g}]: {', '.join(outside)}; {hint}")
 
 
-def check_gradient_sample(model, X, Y, entries=10, h=1e-5, tolerance=1e-4, seed=0):
-    """Backpropagation against central differences on `entries` random entries per parameter.
-
-    For each parameter, picks up to `entries` positions with a generator seeded by `seed`,
-    nudges each by +-h in place (restoring it), and compares (L(+h) - L(-h)) / 2h with the
-    backpropagated gradient there, entry by entry, by lesson 4's largest elementwise relative
-    error (`nnlib.gradcheck.max_relative_error`, which a wrong entry cannot hide in as it can in
-    a norm). Needs float64 parameters. Returns a CheckResult whose value is {parameter name:
-    error}; it passes when every error is below `tolerance`, 1e-4 by default: where lesson 4's
-    "suspicious" band is centred, since a correct but tiny entry (a few millionths) shows the
-    central difference's round-off as a relative error of 1e-6 to 1e-5; a real bug (a term left
-    out, a factor 1.001) gives 1e-3 or more.
-
-    A sample finds a bug that touches many entries (a missing term, a wrong scale). A bug in one
-    entry of a large matrix is found only if that entry is drawn: with 10 of W1's 200,704
-    entries, about once in 20,000 runs. `nnlib.gradcheck.check_gradients` checks every entry.
-    """
-    _check_model(model)
-    X, Y = _check_data(X, Y)
-    entries = positive_int(entries, "entries")
-    h = number(h, "h", positive=True)
-    tolerance = number(tolerance, "tolerance", positive=True)
-    not_float64 = [name for name, p in model.params.items() if np.asarray(p).dtype != np.float64]
-    if not_float64:
-        raise TypeError("a gradient check needs float64 parameters (float32 round-off swamps "
-                        f"the differences); received {model.params[not_float64[0]].dtype} for "
-                        f"{', '.join(not_float64)}")
+def _sampled_errors(model, X, Y, entries, h, seed):
+    """check_gradient_sample's measurement: {parameter name: largest relative error}."""
     _, grads = model.loss_and_gradients(X, Y)
     rng = np.random.default_rng(seed)
     errors = {}
@@ -215,6 +191,39 @@ def check_gradient_sample(model, X, Y, entries=10, h=1e-5, tolerance=1e-4, seed=
                 p[index] = original
             numerical[i] = (plus - minus) / (2 * h)
         errors[name] = max_relative_error(np.asarray(grads[name]).ravel()[picks], numerical)
+    return errors
+
+
+def check_gradient_sample(model, X, Y, entries=10, h=1e-5, tolerance=1e-4, seed=0):
+    """Backpropagation against central differences on `entries` random entries per parameter.
+
+    For each parameter, picks up to `entries` positions with a generator seeded by `seed`,
+    nudges each by +-h in place (restoring it), and compares (L(+h) - L(-h)) / 2h with the
+    backpropagated gradient there, entry by entry, by lesson 4's largest elementwise relative
+    error (`nnlib.gradcheck.max_relative_error`, which a wrong entry cannot hide in as it can in
+    a norm). Needs float64 parameters. Returns a CheckResult whose value is {parameter name:
+    error}; it passes when every error is below `tolerance`, 1e-4 by default: where lesson 4's
+    "suspicious" band is centred, since a correct but tiny entry (a few millionths) shows the
+    central difference's round-off as a relative error of 1e-6 to 1e-5; a real bug (a term left
+    out, a factor 1.001) gives 1e-3 or more.
+
+    A sample finds a bug that touches many entries (a missing term, a wrong scale). A bug in one
+    entry of a large matrix is found only if that entry is drawn: with 10 of W1's 200,704
+    entries, about once in 20,000 runs. `nnlib.gradcheck.check_gradients` checks every entry.
+    """
+    _check_model(model)
+    _refuse_random_layers(model)
+    X, Y = _check_data(X, Y)
+    entries = positive_int(entries, "entries")
+    h = number(h, "h", positive=True)
+    tolerance = number(tolerance, "tolerance", positive=True)
+    not_float64 = [name for name, p in model.params.items() if np.asarray(p).dtype != np.float64]
+    if not_float64:
+        raise TypeError("a gradient check needs float64 parameters (float32 round-off swamps "
+                        f"the differences); received {model.params[not_float64[0]].dtype} for "
+                        f"{', '.join(not_float64)}")
+    with _running_averages_kept(model):
+        errors = _sampled_errors(model, X, Y, entries, h, seed)
     worst = max(errors, key=errors.get)
     summary = f"largest elementwise relative error {errors[worst]:.1e} ({worst})"
     if errors[worst] < tolerance:

@@ -2,8 +2,11 @@
 the gradients computed by backpropagation."""
 
 import warnings
+from contextlib import contextmanager
 
 import numpy as np
+
+from .layers import Dropout
 
 
 def numerical_derivative(f, x, h=1e-5):
@@ -72,6 +75,32 @@ def max_relative_error(a, b, floor=1e-8):
     return float(np.max(np.abs(a - b) / np.maximum(np.maximum(np.abs(a), np.abs(b)), floor)))
 
 
+@contextmanager
+def _running_averages_kept(model):
+    """Within it, training passes of the model leave the layers' running averages (BatchNorm's)
+    as they were: a check must not change the model it checks."""
+    layers = [layer for layer in getattr(model, "layers", ()) if hasattr(layer, "running_mean")]
+    kept = [(layer.running_mean.copy(), layer.running_var.copy()) for layer in layers]
+    try:
+        yield
+    finally:
+        for layer, (mean, var) in zip(layers, kept):
+            layer.running_mean, layer.running_var = mean, var
+
+
+def _refuse_random_layers(model):
+    """The model, unless a layer draws new random numbers at every training pass (Dropout with
+    p > 0): then the loss differs between evaluations, and a gradient check fails whatever the
+    backward pass, so it is refused with the reason."""
+    for i, layer in enumerate(getattr(model, "layers", ())):
+        if isinstance(layer, Dropout) and layer.p > 0:
+            raise ValueError(f"the layer at position {i} ({layer!r}) draws a new mask at every "
+                             f"training pass, so the loss changes between the evaluations a "
+                             f"gradient check compares: check a copy of the model built with "
+                             f"Dropout(0)")
+    return model
+
+
 def check_gradients(model, X, Y, h=1e-5, **loss_options):
     """Compare `model.loss_and_gradients(X, Y)` with numerical gradients for every parameter.
 
@@ -80,18 +109,20 @@ def check_gradients(model, X, Y, h=1e-5, **loss_options):
     elementwise error)}, from `relative_error` and `max_relative_error`. Use float64: in float32
     round-off alone gives errors of 1e-3 or more, and a warning says so.
     """
+    _refuse_random_layers(model)
     if any(np.asarray(p).dtype != np.float64 for p in model.params.values()):
         warnings.warn("check_gradients on float32 parameters: round-off alone gives relative "
                       "errors of 1e-3 or more; build the model with dtype=np.float64 to check it",
                       stacklevel=2)
-    _, grads = model.loss_and_gradients(X, Y, **loss_options)
+    with _running_averages_kept(model):
+        _, grads = model.loss_and_gradients(X, Y, **loss_options)
 
-    def loss(_):
-        return model.loss_and_gradients(X, Y, **loss_options)[0]
+        def loss(_):
+            return model.loss_and_gradients(X, Y, **loss_options)[0]
 
-    errors = {}
-    for name, value in model.params.items():
-        numerical = numerical_gradient(loss, value, h)
-        errors[name] = (relative_error(grads[name], numerical),
-                        max_relative_error(grads[name], numerical))
+        errors = {}
+        for name, value in model.params.items():
+            numerical = numerical_gradient(loss, value, h)
+            errors[name] = (relative_error(grads[name], numerical),
+                            max_relative_error(grads[name], numerical))
     return errors

@@ -303,3 +303,29 @@ def test_a_long_result_prints_within_100_characters_a_line():
     lines = str(result).splitlines()
     assert len(lines) > 1 and lines[0].startswith("[problem] gradient check: a long hint")
     assert all(len(line) <= 100 for line in lines) and lines[1].startswith("    ")
+
+
+def batch_norm_model():
+    from nnlib import Sequential
+    from nnlib.layers import BatchNorm, Linear, ReLU
+    return Sequential([Linear(4, 8, seed=0), BatchNorm(8), ReLU(), Linear(8, 2, seed=1)])
+
+
+@pytest.mark.parametrize("check", [check_initial_loss, check_gradient_sample])
+def test_checks_leave_batch_norm_running_averages_as_they_were(check):
+    model = batch_norm_model()
+    X = np.random.default_rng(0).standard_normal((6, 4))
+    norm = model.layers[1]
+    norm.running_mean += 0.5
+    before = norm.running_mean.copy(), norm.running_var.copy()
+    check(model, X, np.array([0, 1, 0, 1, 1, 0]))
+    np.testing.assert_array_equal(norm.running_mean, before[0])
+    np.testing.assert_array_equal(norm.running_var, before[1])
+
+
+def test_a_gradient_check_refuses_a_model_with_dropout():
+    from nnlib import Sequential
+    from nnlib.layers import Dropout, Linear, ReLU
+    model = Sequential([Linear(4, 8, seed=0), ReLU(), Dropout(0.5, seed=0), Linear(8, 2, seed=1)])
+    with pytest.raises(ValueError, match="Dropout"):
+        check_gradient_sample(model, np.ones((3, 4)), np.array([0, 1, 0]))
