@@ -99,7 +99,12 @@ def sample(logits, temperature=1.0, rng=None):
 
     rng: a np.random.Generator or a seed (None: fresh entropy). Returns (N,) int64.
     """
-    cumulative = np.cumsum(next_token_probabilities(np.atleast_2d(logits), temperature), axis=1)
+    logits = np.atleast_2d(logits)
+    if logits.ndim != 2:
+        raise ValueError(f"sample expects logits (N, V), one row per draw; received shape "
+                         f"{logits.shape} (for a model of sequences, take the last position's: "
+                         f"logits[:, -1])")
+    cumulative = np.cumsum(next_token_probabilities(logits, temperature), axis=1)
     # u uniform in [0, total), the total being 1 up to rounding: the first index whose cumulative
     # probability exceeds u always exists and never has probability 0
     u = np.random.default_rng(rng).random((len(cumulative), 1)) * cumulative[:, -1:]

@@ -65,6 +65,7 @@ class Model:
                              "one output it is always 1 (loss 0, no gradient): for two classes "
                              "use one output with loss='binary_cross_entropy', or two outputs")
         Y = np.asarray(Y)
+        received = Y.shape
         if Y.shape == labels_shape and K > 1 and self.is_classifier:
             Y = one_hot(Y.reshape(-1), K, dtype=self.dtype, name="Y").reshape(N, *shape)
         elif Y.shape == labels_shape:
@@ -73,7 +74,7 @@ class Model:
         if Y.shape != (N, *shape):
             raise ValueError(
                 f"Y must have shape {(N, *shape)} (one row per sample of X, one column per output) "
-                f"or be integer labels of shape {labels_shape}; received shape {Y.shape}"
+                f"or be integer labels of shape {labels_shape}; received shape {received}"
             )
         check_targets(Y.reshape(-1, K), self.loss)
         return X, Y, predicted_labels(Y) if self.is_classifier else None

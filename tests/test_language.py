@@ -152,3 +152,8 @@ def test_the_defaults_temperature_1_and_names_of_at_most_50_characters():
     uniform = lambda c: np.zeros((1, 3))                       # noqa: E731
     written = continue_text(uniform, vocabulary, "a", length=300, context=2, rng=0)
     assert set(written) == {".", "a", "b"}                     # drawn, not always the first
+
+
+def test_sample_refuses_logits_of_sequences():
+    with pytest.raises(ValueError, match=r"logits\[:, -1\]"):
+        sample(np.zeros((2, 3, 4)), rng=0)

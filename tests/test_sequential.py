@@ -294,3 +294,9 @@ def test_a_seed_is_refused_for_layers_seeded_by_another_model():
     with pytest.raises(ValueError, match="another model's seed"):
         Sequential(layers, loss="mse", seed=1)   # would silently keep seed 0's weights
     Sequential(layers, loss="mse")                # sharing them on purpose: allowed
+
+
+def test_a_wrong_target_shape_is_reported_as_given():
+    model = Sequential([Linear(3, 2, seed=0)], loss="mse")
+    with pytest.raises(ValueError, match=r"received shape \(10,\)"):
+        model.loss_and_gradients(np.ones((10, 3)), np.ones(10))
