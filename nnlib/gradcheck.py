@@ -89,16 +89,15 @@ def _running_averages_kept(model):
 
 
 def _refuse_random_layers(model):
-    """The model, unless a layer draws new random numbers at every training pass (Dropout with
-    p > 0): then the loss differs between evaluations, and a gradient check fails whatever the
-    backward pass, so it is refused with the reason."""
+    """Refuse, with the reason, a model with a layer that draws new random numbers at every
+    training pass (Dropout with p > 0): its loss differs between evaluations, and a gradient
+    check would fail whatever the backward pass."""
     for i, layer in enumerate(getattr(model, "layers", ())):
         if isinstance(layer, Dropout) and layer.p > 0:
             raise ValueError(f"the layer at position {i} ({layer!r}) draws a new mask at every "
                              f"training pass, so the loss changes between the evaluations a "
                              f"gradient check compares: check a copy of the model built with "
                              f"Dropout(0)")
-    return model
 
 
 def check_gradients(model, X, Y, h=1e-5, **loss_options):

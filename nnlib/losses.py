@@ -16,7 +16,7 @@ from ._checks import as_float_array, same_shape
 from .activations import sigmoid
 from .labels import one_hot
 
-LOGIT_NAMES = {"cross_entropy": "softmax_cross_entropy",
+_LOGIT_NAMES = {"cross_entropy": "softmax_cross_entropy",
                "binary_cross_entropy": "sigmoid_binary_cross_entropy"}
 EPS = 1e-12  # probabilities are clipped to [EPS, 1] before a log: log(0) would be -inf
 
@@ -82,7 +82,7 @@ def _probabilities(P, Y, loss):
     if P.size and (P.min() < 0 or P.max() > 1):
         raise ValueError(f"{loss} expects probabilities in [0, 1]; received values from "
                          f"{P.min():.4g} to {P.max():.4g}. For logits (outputs before the "
-                         f"softmax or sigmoid) use {LOGIT_NAMES[loss]}")
+                         f"softmax or sigmoid) use {_LOGIT_NAMES[loss]}")
     return P, Y
 
 
