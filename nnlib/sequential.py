@@ -49,10 +49,12 @@ class Sequential(Model):
         their softmax, as PyTorch's CrossEntropyLoss; targets are labels or one-hot rows; also
         called "softmax_cross_entropy"), "binary_cross_entropy" (logits whose sigmoid is compared
         with targets in [0, 1], as PyTorch's BCEWithLogitsLoss; "sigmoid_binary_cross_entropy")
-        or "mse" (regression on the last layer's output).
+        or "mse" (regression on the last layer's output). With the two cross-entropies the
+        last layer must not be a Sigmoid: the loss applies it.
     seed: None keeps every layer as it was built; a number gives every layer that was built
         without its own seed (Linear, Conv2D, Dropout) a stream of its own, spawned from this
-        seed, and draws its starting weights again from it.
+        seed, and draws its starting weights again from it (layers that another model's seed
+        drew are refused: build new ones).
     params / grads: every layer's arrays in one dict; a name is the layer's parameter name followed
         by the number of the layer among those with parameters (W1, b1, W2, b2, ... for a stack of
         Linear layers, as in MLP; gamma2, beta2 for a BatchNorm in second place). Assigning
