@@ -173,16 +173,3 @@ def test_attention_stays_finite_with_scores_in_the_thousands(rng):
     layer = CausalSelfAttention(8, 2, seed=0)
     Y = layer.forward(60 * rng.normal(size=(2, 5, 8)))
     assert np.all(np.isfinite(Y)) and np.all(np.isfinite(layer.weights))
-
-
-def test_writing_into_the_input_before_backward_changes_no_gradient():
-    layer = CausalSelfAttention(4, 2, seed=0)
-    X = np.random.default_rng(0).standard_normal((2, 3, 4))
-    dY = np.random.default_rng(1).standard_normal((2, 3, 4))
-    layer.forward(X.copy())
-    expected = layer.backward(dY), {name: g.copy() for name, g in layer.grads.items()}
-    layer.forward(X)
-    X *= 10
-    np.testing.assert_array_equal(layer.backward(dY), expected[0])
-    for name, g in expected[1].items():
-        np.testing.assert_array_equal(layer.grads[name], g)

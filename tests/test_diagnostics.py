@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from nnlib import MLP
+from nnlib import MLP, Sequential
 from nnlib.diagnostics import (
     CheckResult,
     check_gradient_sample,
@@ -12,6 +12,7 @@ from nnlib.diagnostics import (
     check_overfit,
     check_update_ratios,
 )
+from nnlib.layers import BatchNorm, Dropout, Linear, ReLU
 from nnlib.optim import SGD, Adam, Momentum
 
 
@@ -306,8 +307,6 @@ def test_a_long_result_prints_within_100_characters_a_line():
 
 
 def batch_norm_model():
-    from nnlib import Sequential
-    from nnlib.layers import BatchNorm, Linear, ReLU
     return Sequential([Linear(4, 8, seed=0), BatchNorm(8), ReLU(), Linear(8, 2, seed=1)])
 
 
@@ -324,8 +323,6 @@ def test_checks_leave_batch_norm_running_averages_as_they_were(check):
 
 
 def test_a_gradient_check_refuses_a_model_with_dropout():
-    from nnlib import Sequential
-    from nnlib.layers import Dropout, Linear, ReLU
     model = Sequential([Linear(4, 8, seed=0), ReLU(), Dropout(0.5, seed=0), Linear(8, 2, seed=1)])
     with pytest.raises(ValueError, match="Dropout"):
         check_gradient_sample(model, np.ones((3, 4)), np.array([0, 1, 0]))

@@ -433,13 +433,14 @@ def test_backward_refuses_a_gradient_of_another_shape_than_the_output(layer, X):
             layer.backward(dY)
 
 
-@pytest.mark.parametrize("make, training", [(layers.ReLU, False), (layers.Sigmoid, False),
-                                            (layers.Tanh, False), (layers.ReLU, True),
-                                            (lambda: layers.Linear(3, 2, seed=0), True),
-                                            (lambda: layers.Linear(3, 2, seed=0), False)])
-def test_writing_into_input_or_output_before_backward_changes_no_gradient(make, training):
+@pytest.mark.parametrize("make, training, shape", [
+    (layers.ReLU, False, (4, 3)), (layers.Sigmoid, False, (4, 3)), (layers.Tanh, False, (4, 3)),
+    (layers.ReLU, True, (4, 3)), (lambda: layers.Linear(3, 2, seed=0), True, (4, 3)),
+    (lambda: layers.Linear(3, 2, seed=0), False, (4, 3)),
+    (lambda: CausalSelfAttention(4, 2, seed=0), False, (2, 3, 4))])
+def test_writing_into_input_or_output_before_backward_changes_no_gradient(make, training, shape):
     rng = np.random.default_rng(0)
-    X = rng.standard_normal((4, 3))
+    X = rng.standard_normal(shape)
     layer = make()
     dY = rng.standard_normal(layer.forward(X, training=training).shape)
     expected_dX = layer.backward(dY)

@@ -1,6 +1,8 @@
 """nnlib.sequential: Sequential equal to MLP, its names, losses, chunks, L2 term and evaluation,
 and the misuses it refuses (a layer in two places, mixed dtypes) or handles (seeds, empty data)."""
 
+import copy
+
 import numpy as np
 import pytest
 
@@ -283,7 +285,7 @@ def test_assigning_a_parameter_writes_into_the_layer():
         model.params["W3"] = np.ones(2)
     with pytest.raises(TypeError):
         del model.params["W1"]
-    best = __import__("copy").deepcopy(model.params)   # a plain dict of copies
+    best = copy.deepcopy(model.params)                 # a plain dict of copies
     assert type(best) is dict and best["W1"] is not layer_W
     np.testing.assert_array_equal(best["W1"], layer_W)
 
